@@ -1,0 +1,52 @@
+/* udl/status.h: result codes and the last error's sentence. */
+#ifndef UDL_STATUS_H
+#define UDL_STATUS_H
+
+#include <stddef.h>
+
+#include <udl/version.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Every function that can fail returns one of these; UDL_OK is 0. */
+typedef enum udl_status {
+    UDL_OK = 0,
+    UDL_EINVAL,    /* an argument or parameter is invalid (NULL, NaN, out of range) */
+    UDL_ESHAPE,    /* matrix shapes do not fit together */
+    UDL_ENOMEM,    /* memory could not be allocated */
+    UDL_ENUMERIC,  /* a numerical method failed (no convergence, NaN loss) */
+    UDL_EIO,       /* a file could not be opened, read or written */
+    UDL_EFORMAT,   /* a file is malformed, truncated or corrupt */
+    UDL_EKIND,     /* a model file holds a different kind of model */
+    UDL_ESTATE,    /* the object is not in a state that allows the call (not fitted) */
+    UDL_ECANCELED  /* a progress callback asked to stop */
+} udl_status;
+
+/* A short fixed name for a status ("invalid argument"); never NULL. */
+UDL_API const char *udl_status_str(udl_status status);
+
+/* The sentence describing the most recent failure in the calling thread, e.g.
+ * "X has 783 columns, the model expects 784". Successful calls leave it unchanged;
+ * it is "" before any failure. The pointer stays valid until the thread's next
+ * failing udl call. */
+UDL_API const char *udl_last_error(void);
+
+/* Progress of long work (fit, embed, train), passed to a udl_progress_fn. */
+typedef struct udl_progress {
+    const char *stage;   /* what is running, e.g. "pca fit", "tsne" */
+    size_t step;         /* steps done so far (iterations, epochs, chunks) */
+    size_t total;        /* steps planned, 0 if unknown */
+    double loss;         /* the current objective where there is one, else NaN */
+} udl_progress;
+
+/* Called now and then during long work; a non-zero return stops the work with
+ * UDL_ECANCELED, leaving the object valid. */
+typedef int (*udl_progress_fn)(const udl_progress *progress, void *user);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

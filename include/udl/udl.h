@@ -1,0 +1,11 @@
+/* udl/udl.h: the whole public API of libudl. */
+#ifndef UDL_UDL_H
+#define UDL_UDL_H
+
+#include <udl/version.h>
+#include <udl/status.h>
+#include <udl/matrix.h>
+#include <udl/optim.h>
+#include <udl/io.h>
+
+#endif

@@ -1,0 +1,22 @@
+/* Internal: setting the thread's error sentence, and checked allocation. */
+#ifndef UDL_CORE_ERROR_H
+#define UDL_CORE_ERROR_H
+
+#include <stddef.h>
+
+#include <udl/status.h>
+
+/* Records a printf-style sentence for udl_last_error() and returns status, so a
+ * failure reads: return udl_fail(UDL_EINVAL, "k must be positive, got %zu", k); */
+udl_status udl_fail(udl_status status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* malloc of count * size bytes with overflow checked; NULL (and the error sentence
+ * set, naming what) when it fails. Zero bytes allocate one byte so NULL means failure. */
+void *udl_alloc(size_t count, size_t size, const char *what);
+void *udl_calloc(size_t count, size_t size, const char *what);
+
+/* 1 when every value of the n doubles is finite. */
+int udl_all_finite(const double *x, size_t n);
+
+#endif

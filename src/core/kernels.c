@@ -1,0 +1,171 @@
+#include <math.h>
+#include <string.h>
+
+#include "core/tensor.h"
+
+/* Below this many elements a parallel region costs more than it saves. */
+#define PARALLEL_MIN 32768
+
+#define FOR_EACH_ROW(m)                                                     \
+    const size_t rows_ = (m).rows;                                          \
+    const int parallel_ = (m).rows * (m).cols >= PARALLEL_MIN;              \
+    _Pragma("omp parallel for schedule(static) if (parallel_)")             \
+    for (size_t i = 0; i < rows_; i++)
+
+static double sigmoid1(double x)
+{
+    /* Evaluate with exp of a non-positive argument only, so neither branch overflows. */
+    if (x >= 0.0)
+        return 1.0 / (1.0 + exp(-x));
+    double e = exp(x);
+    return e / (1.0 + e);
+}
+
+void udl_sigmoid(udl_mat in, udl_mat out)
+{
+    FOR_EACH_ROW(in)
+    {
+        const double *x = in.data + i * in.ld;
+        double *y = out.data + i * out.ld;
+        for (size_t j = 0; j < in.cols; j++)
+            y[j] = sigmoid1(x[j]);
+    }
+}
+
+void udl_tanh(udl_mat in, udl_mat out)
+{
+    FOR_EACH_ROW(in)
+    {
+        const double *x = in.data + i * in.ld;
+        double *y = out.data + i * out.ld;
+        for (size_t j = 0; j < in.cols; j++)
+            y[j] = tanh(x[j]);
+    }
+}
+
+void udl_relu(udl_mat in, udl_mat out)
+{
+    FOR_EACH_ROW(in)
+    {
+        const double *x = in.data + i * in.ld;
+        double *y = out.data + i * out.ld;
+        for (size_t j = 0; j < in.cols; j++)
+            y[j] = x[j] > 0.0 ? x[j] : 0.0;
+    }
+}
+
+void udl_softplus(udl_mat in, udl_mat out)
+{
+    FOR_EACH_ROW(in)
+    {
+        const double *x = in.data + i * in.ld;
+        double *y = out.data + i * out.ld;
+        for (size_t j = 0; j < in.cols; j++)
+            y[j] = fmax(x[j], 0.0) + log1p(exp(-fabs(x[j])));
+    }
+}
+
+void udl_sigmoid_backward(udl_mat y, udl_mat grad)
+{
+    FOR_EACH_ROW(y)
+    {
+        const double *a = y.data + i * y.ld;
+        double *g = grad.data + i * grad.ld;
+        for (size_t j = 0; j < y.cols; j++)
+            g[j] *= a[j] * (1.0 - a[j]);
+    }
+}
+
+void udl_tanh_backward(udl_mat y, udl_mat grad)
+{
+    FOR_EACH_ROW(y)
+    {
+        const double *a = y.data + i * y.ld;
+        double *g = grad.data + i * grad.ld;
+        for (size_t j = 0; j < y.cols; j++)
+            g[j] *= 1.0 - a[j] * a[j];
+    }
+}
+
+void udl_relu_backward(udl_mat x, udl_mat grad)
+{
+    FOR_EACH_ROW(x)
+    {
+        const double *a = x.data + i * x.ld;
+        double *g = grad.data + i * grad.ld;
+        for (size_t j = 0; j < x.cols; j++)
+            if (!(a[j] > 0.0))
+                g[j] = 0.0;
+    }
+}
+
+static double row_max(const double *x, size_t n)
+{
+    double m = -INFINITY;
+    for (size_t j = 0; j < n; j++)
+        if (x[j] > m)
+            m = x[j];
+    return m;
+}
+
+void udl_softmax_rows(udl_mat in, udl_mat out)
+{
+    FOR_EACH_ROW(in)
+    {
+        const double *x = in.data + i * in.ld;
+        double *y = out.data + i * out.ld;
+        double mx = row_max(x, in.cols), sum = 0.0;
+        for (size_t j = 0; j < in.cols; j++) {
+            y[j] = exp(x[j] - mx);
+            sum += y[j];
+        }
+        for (size_t j = 0; j < in.cols; j++)
+            y[j] /= sum;
+    }
+}
+
+void udl_logsumexp_rows(udl_mat m, double *lse)
+{
+    FOR_EACH_ROW(m)
+    {
+        const double *x = m.data + i * m.ld;
+        double mx = row_max(x, m.cols), sum = 0.0;
+        if (isinf(mx)) {
+            lse[i] = mx; /* empty row or all -inf: log 0; a +inf entry dominates */
+            continue;
+        }
+        for (size_t j = 0; j < m.cols; j++)
+            sum += exp(x[j] - mx);
+        lse[i] = mx + log(sum);
+    }
+}
+
+void udl_add_row_vector(udl_mat m, const double *bias, double alpha)
+{
+    FOR_EACH_ROW(m)
+    {
+        double *x = m.data + i * m.ld;
+        for (size_t j = 0; j < m.cols; j++)
+            x[j] += alpha * bias[j];
+    }
+}
+
+void udl_col_sums(udl_mat m, double *sums)
+{
+    /* Row order is kept fixed (no reduction across threads) so sums repeat bit for bit. */
+    memset(sums, 0, m.cols * sizeof(double));
+    for (size_t i = 0; i < m.rows; i++) {
+        const double *x = m.data + i * m.ld;
+        for (size_t j = 0; j < m.cols; j++)
+            sums[j] += x[j];
+    }
+}
+
+void udl_col_means(udl_mat m, double *means)
+{
+    udl_col_sums(m, means);
+    if (m.rows == 0)
+        return;
+    for (size_t j = 0; j < m.cols; j++)
+        means[j] /= (double)m.rows;
+}

@@ -1,0 +1,83 @@
+#include <math.h>
+
+#include "core/rng.h"
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+void udl_rng_seed(udl_rng *rng, uint64_t seed)
+{
+    /* splitmix64 never yields four zero words in a row, so the state is never all zero. */
+    for (int i = 0; i < 4; i++)
+        rng->s[i] = splitmix64(&seed);
+    rng->has_spare = 0;
+    rng->spare_normal = 0.0;
+}
+
+uint64_t udl_rng_next(udl_rng *rng)
+{
+    uint64_t *s = rng->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+double udl_rng_uniform(udl_rng *rng) { return (double)(udl_rng_next(rng) >> 11) * 0x1.0p-53; }
+
+uint64_t udl_rng_below(udl_rng *rng, uint64_t bound)
+{
+    /* Reject the top sliver of the range that would make some values more likely. */
+    uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+    uint64_t r;
+    do
+        r = udl_rng_next(rng);
+    while (r >= limit);
+    return r % bound;
+}
+
+double udl_rng_normal(udl_rng *rng)
+{
+    if (rng->has_spare) {
+        rng->has_spare = 0;
+        return rng->spare_normal;
+    }
+    double u1 = 1.0 - udl_rng_uniform(rng); /* (0, 1]: log never sees 0 */
+    double u2 = udl_rng_uniform(rng);
+    double r = sqrt(-2.0 * log(u1));
+    double theta = 6.283185307179586476925 * u2;
+    rng->spare_normal = r * sin(theta);
+    rng->has_spare = 1;
+    return r * cos(theta);
+}
+
+int udl_rng_bernoulli(udl_rng *rng, double p) { return udl_rng_uniform(rng) < p; }
+
+void udl_rng_shuffle(udl_rng *rng, size_t *idx, size_t n)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)udl_rng_below(rng, i);
+        size_t t = idx[i - 1];
+        idx[i - 1] = idx[j];
+        idx[j] = t;
+    }
+}
+
+void udl_rng_permutation(udl_rng *rng, size_t *idx, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    udl_rng_shuffle(rng, idx, n);
+}

@@ -1,0 +1,79 @@
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <udl/status.h>
+#include <udl/version.h>
+
+#include "core/error.h"
+
+static _Thread_local char last_error[512];
+
+UDL_API const char *udl_version(void) { return UDL_VERSION_STRING; }
+
+UDL_API unsigned udl_version_number(void) { return UDL_VERSION_NUMBER; }
+
+UDL_API const char *udl_status_str(udl_status status)
+{
+    switch (status) {
+    case UDL_OK: return "ok";
+    case UDL_EINVAL: return "invalid argument";
+    case UDL_ESHAPE: return "shape mismatch";
+    case UDL_ENOMEM: return "out of memory";
+    case UDL_ENUMERIC: return "numerical failure";
+    case UDL_EIO: return "input/output error";
+    case UDL_EFORMAT: return "bad file format";
+    case UDL_EKIND: return "wrong kind of model";
+    case UDL_ESTATE: return "wrong state";
+    case UDL_ECANCELED: return "canceled";
+    }
+    return "unknown status";
+}
+
+UDL_API const char *udl_last_error(void) { return last_error; }
+
+udl_status udl_fail(udl_status status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+void *udl_alloc(size_t count, size_t size, const char *what)
+{
+    if (size != 0 && count > SIZE_MAX / size) {
+        udl_fail(UDL_ENOMEM, "%s: %zu x %zu bytes overflows the address space", what, count,
+                 size);
+        return NULL;
+    }
+    size_t bytes = count * size;
+    void *p = malloc(bytes ? bytes : 1);
+    if (!p)
+        udl_fail(UDL_ENOMEM, "%s: could not allocate %zu bytes", what, bytes);
+    return p;
+}
+
+void *udl_calloc(size_t count, size_t size, const char *what)
+{
+    if (size != 0 && count > SIZE_MAX / size) {
+        udl_fail(UDL_ENOMEM, "%s: %zu x %zu bytes overflows the address space", what, count,
+                 size);
+        return NULL;
+    }
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        udl_fail(UDL_ENOMEM, "%s: could not allocate %zu bytes", what, count * size);
+    return p;
+}
+
+int udl_all_finite(const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return 0;
+    return 1;
+}

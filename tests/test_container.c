@@ -1,0 +1,201 @@
+#include "helpers.h"
+
+#include <dirent.h>
+
+#include "core/container.h"
+#include "core/file.h"
+
+static const double w_values[6] = {1.5, -0.0, 1e-310, -1e308, 3.141592653589793, 42};
+static const double b_values[3] = {0.1, 0.2, 0.3};
+
+static udl_status save_sample(const char *path, uint32_t kind)
+{
+    udl_block blocks[3] = {
+        {"weights", 2, 3, w_values},
+        {"bias", 1, 3, b_values},
+        {"empty", 0, 5, NULL},
+    };
+    return udl_container_save(path, kind, blocks, 3);
+}
+
+static unsigned char *slurp(const char *path, size_t *size)
+{
+    unsigned char *p;
+    assert_int_equal(udl_read_file(path, &p, size), UDL_OK);
+    return p;
+}
+
+static void spit(const char *path, const unsigned char *p, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, size, f), size);
+    fclose(f);
+}
+
+static void test_round_trip_is_bit_exact(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof path, "roundtrip.udl");
+    assert_int_equal(save_sample(path, UDL_KIND_TEST), UDL_OK);
+    udl_container *c;
+    assert_int_equal(udl_container_load(path, UDL_KIND_TEST, &c), UDL_OK);
+    udl_block b;
+    assert_int_equal(udl_container_get(c, "weights", 2, 3, &b), UDL_OK);
+    assert_memory_equal(b.data, w_values, sizeof w_values);
+    assert_int_equal(udl_container_get(c, "bias", SIZE_MAX, SIZE_MAX, &b), UDL_OK);
+    assert_int_equal(b.rows, 1);
+    assert_int_equal(b.cols, 3);
+    assert_memory_equal(b.data, b_values, sizeof b_values);
+    assert_int_equal(udl_container_get(c, "empty", 0, 5, &b), UDL_OK);
+    assert_int_equal(udl_container_get(c, "weights", 3, 2, &b), UDL_EFORMAT);
+    assert_non_null(strstr(udl_last_error(), "'weights' is 2 x 3"));
+    assert_int_equal(udl_container_get(c, "missing", 1, 1, &b), UDL_EFORMAT);
+    udl_container_free(c);
+    udl_container_free(NULL);
+}
+
+static void test_layout_is_little_endian_as_documented(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof path, "layout.udl");
+    udl_block one = {"x", 1, 1, b_values};
+    assert_int_equal(udl_container_save(path, UDL_KIND_TEST, &one, 1), UDL_OK);
+    size_t size;
+    unsigned char *p = slurp(path, &size);
+    assert_int_equal(size, 24 + 4 + 1 + 16 + 8 + 4);
+    assert_memory_equal(p, "UDLMODEL", 8);
+    assert_int_equal(udl_get_u32le(p + 8), 1);
+    assert_int_equal(udl_get_u32le(p + 12), UDL_KIND_TEST);
+    assert_int_equal(udl_get_u32le(p + 16), 1);
+    assert_int_equal(p[28], 'x');
+    assert_int_equal(udl_get_u64le(p + 29), 1);
+    assert_true(udl_get_f64le(p + 45) == 0.1);
+    assert_int_equal(p[45], 0x9a); /* 0.1 = 0x3FB999999999999A, lowest byte first */
+    free(p);
+}
+
+static void test_every_single_byte_corruption_is_rejected(void **state)
+{
+    (void)state;
+    char path[512], bad[512];
+    tmp_path(path, sizeof path, "good.udl");
+    tmp_path(bad, sizeof bad, "corrupt.udl");
+    assert_int_equal(save_sample(path, UDL_KIND_TEST), UDL_OK);
+    size_t size;
+    unsigned char *p = slurp(path, &size);
+    const unsigned char flips[] = {0x01, 0x80, 0xff};
+    for (size_t i = 0; i < size; i++)
+        for (size_t f = 0; f < sizeof flips; f++) {
+            p[i] ^= flips[f];
+            spit(bad, p, size);
+            udl_container *c = (udl_container *)1;
+            assert_int_equal(udl_container_load(bad, UDL_KIND_TEST, &c), UDL_EFORMAT);
+            assert_null(c);
+            p[i] ^= flips[f];
+        }
+    free(p);
+}
+
+static void test_every_truncation_and_extension_is_rejected(void **state)
+{
+    (void)state;
+    char path[512], bad[512];
+    tmp_path(path, sizeof path, "good2.udl");
+    tmp_path(bad, sizeof bad, "truncated.udl");
+    assert_int_equal(save_sample(path, UDL_KIND_TEST), UDL_OK);
+    size_t size;
+    unsigned char *p = slurp(path, &size);
+    for (size_t len = 0; len < size; len++) {
+        spit(bad, p, len);
+        udl_container *c;
+        assert_int_equal(udl_container_load(bad, UDL_KIND_TEST, &c), UDL_EFORMAT);
+    }
+    unsigned char *longer = malloc(size + 1);
+    memcpy(longer, p, size);
+    longer[size] = 0;
+    spit(bad, longer, size + 1);
+    udl_container *c;
+    assert_int_equal(udl_container_load(bad, UDL_KIND_TEST, &c), UDL_EFORMAT);
+    free(longer);
+    free(p);
+}
+
+static void test_wrong_kind_and_missing_file(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof path, "kind.udl");
+    assert_int_equal(save_sample(path, UDL_KIND_RBM), UDL_OK);
+    udl_container *c;
+    assert_int_equal(udl_container_load(path, UDL_KIND_PCA, &c), UDL_EKIND);
+    assert_non_null(strstr(udl_last_error(), "holds a RBM model, not a PCA model"));
+    tmp_path(path, sizeof path, "does-not-exist.udl");
+    assert_int_equal(udl_container_load(path, UDL_KIND_PCA, &c), UDL_EIO);
+    assert_int_equal(udl_container_load(NULL, UDL_KIND_PCA, &c), UDL_EINVAL);
+}
+
+static void test_bad_blocks_are_refused_before_writing(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof path, "refused.udl");
+    remove(path);
+    udl_block dup[2] = {{"a", 1, 1, b_values}, {"a", 1, 1, b_values}};
+    assert_int_equal(udl_container_save(path, UDL_KIND_TEST, dup, 2), UDL_EINVAL);
+    udl_block unnamed = {"", 1, 1, b_values};
+    assert_int_equal(udl_container_save(path, UDL_KIND_TEST, &unnamed, 1), UDL_EINVAL);
+    udl_block nodata = {"x", 2, 2, NULL};
+    assert_int_equal(udl_container_save(path, UDL_KIND_TEST, &nodata, 1), UDL_EINVAL);
+    FILE *f = fopen(path, "rb");
+    assert_null(f);
+}
+
+static int count_entries_starting_with(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return n;
+}
+
+static void test_save_replaces_atomically_and_leaves_no_temporary(void **state)
+{
+    (void)state;
+    char path[512], dir[512];
+    tmp_path(dir, sizeof dir, "");
+    tmp_path(path, sizeof path, "atomic.udl");
+    assert_int_equal(save_sample(path, UDL_KIND_TEST), UDL_OK);
+    udl_block one = {"only", 1, 1, b_values};
+    assert_int_equal(udl_container_save(path, UDL_KIND_TEST, &one, 1), UDL_OK);
+    udl_container *c;
+    udl_block b;
+    assert_int_equal(udl_container_load(path, UDL_KIND_TEST, &c), UDL_OK);
+    assert_int_equal(udl_container_get(c, "only", 1, 1, &b), UDL_OK);
+    assert_int_equal(udl_container_get(c, "weights", 2, 3, &b), UDL_EFORMAT);
+    udl_container_free(c);
+    assert_int_equal(count_entries_starting_with(dir, "atomic.udl"), 1);
+    /* a directory that does not exist: an I/O error and nothing created */
+    tmp_path(path, sizeof path, "no-such-dir/model.udl");
+    assert_int_equal(save_sample(path, UDL_KIND_TEST), UDL_EIO);
+    assert_non_null(strstr(udl_last_error(), "no-such-dir"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip_is_bit_exact),
+        cmocka_unit_test(test_layout_is_little_endian_as_documented),
+        cmocka_unit_test(test_every_single_byte_corruption_is_rejected),
+        cmocka_unit_test(test_every_truncation_and_extension_is_rejected),
+        cmocka_unit_test(test_wrong_kind_and_missing_file),
+        cmocka_unit_test(test_bad_blocks_are_refused_before_writing),
+        cmocka_unit_test(test_save_replaces_atomically_and_leaves_no_temporary),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
