@@ -52,7 +52,7 @@ static uint64_t load_bits(const unsigned char *p, size_t size, int big_endian)
 }
 
 /* Integers beyond 2^53 would silently round; a label must survive the trip exactly. */
-#define EXACT_LIMIT 9007199254740992.0
+#define EXACT_LIMIT (INT64_C(1) << 53)
 
 static int decode(const unsigned char *p, udl_elfmt f, double *out)
 {
@@ -65,7 +65,7 @@ static int decode(const unsigned char *p, udl_elfmt f, double *out)
     case EL_I64: {
         int64_t v = (int64_t)bits;
         *out = (double)v;
-        return fabs(*out) <= EXACT_LIMIT;
+        return v <= EXACT_LIMIT && v >= -EXACT_LIMIT;
     }
     case EL_F32: {
         uint32_t b32 = (uint32_t)bits;

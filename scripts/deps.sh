@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs the Debian packages udl needs to build, test and run its demo, skipping
+# those already present. Runs apt-get as root, or through sudo.
+set -eu
+packages="gcc g++ make cmake pkg-config libopenblas-dev liblapacke-dev zlib1g-dev
+libcmocka-dev dataset-fashion-mnist"
+missing=
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "udl: installing Debian packages:$missing"
+if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing
