@@ -7,5 +7,6 @@
 #include <udl/matrix.h>
 #include <udl/optim.h>
 #include <udl/io.h>
+#include <udl/pca.h>
 
 #endif

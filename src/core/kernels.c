@@ -150,6 +150,16 @@ void udl_add_row_vector(udl_mat m, const double *bias, double alpha)
     }
 }
 
+void udl_scale_cols(udl_mat m, const double *scale)
+{
+    FOR_EACH_ROW(m)
+    {
+        double *x = m.data + i * m.ld;
+        for (size_t j = 0; j < m.cols; j++)
+            x[j] *= scale[j];
+    }
+}
+
 void udl_col_sums(udl_mat m, double *sums)
 {
     /* Row order is kept fixed (no reduction across threads) so sums repeat bit for bit. */

@@ -40,6 +40,8 @@ void udl_logsumexp_rows(udl_mat m, double *lse);
 
 /* m[i][j] += alpha * bias[j] for every row i. */
 void udl_add_row_vector(udl_mat m, const double *bias, double alpha);
+/* m[i][j] *= scale[j] for every row i. */
+void udl_scale_cols(udl_mat m, const double *scale);
 /* sums[j] = sum_i m[i][j]; means[j] = sums[j] / rows (0 for zero rows). */
 void udl_col_sums(udl_mat m, double *sums);
 void udl_col_means(udl_mat m, double *means);

@@ -1,0 +1,539 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <udl/pca.h>
+
+#include "core/container.h"
+#include "core/error.h"
+#include "core/tensor.h"
+
+/* Rows centred at a time: bounds the scratch memory whatever N is. */
+#define BLOCK_ROWS 2048
+
+/* Running count, mean and scatter sum (x - mean)(x - mean)^T of the rows seen. */
+typedef struct pca_acc {
+    size_t n, d;
+    double *mean;    /* d */
+    double *scatter; /* d x d */
+} pca_acc;
+
+/* What a fit produces; swapped into the model only when complete. */
+typedef struct pca_fit {
+    size_t d, k, n_samples;
+    double *mean;        /* d */
+    double *components;  /* k x d */
+    double *eigenvalues; /* d */
+    double *ratio;       /* d */
+} pca_fit;
+
+struct udl_pca {
+    udl_pca_params params;
+    pca_fit fit; /* d == 0 until fitted */
+    pca_acc acc; /* partial_fit's accumulation */
+};
+
+/* ---- parameters ------------------------------------------------------------------ */
+
+UDL_API udl_pca_params udl_pca_params_default(void)
+{
+    udl_pca_params p = {2, 0.95, 0};
+    return p;
+}
+
+static udl_status check_params(const udl_pca_params *p)
+{
+    if (!p)
+        return udl_fail(UDL_EINVAL, "pca: params is NULL");
+    if (p->n_components == 0 && !(p->variance_fraction > 0.0 && p->variance_fraction <= 1.0))
+        return udl_fail(UDL_EINVAL, "pca: with n_components 0, variance_fraction must be in "
+                        "(0, 1], got %g", p->variance_fraction);
+    if (p->whiten != 0 && p->whiten != 1)
+        return udl_fail(UDL_EINVAL, "pca: whiten must be 0 or 1, got %d", p->whiten);
+    return UDL_OK;
+}
+
+static void fit_free(pca_fit *f)
+{
+    free(f->mean);
+    free(f->components);
+    free(f->eigenvalues);
+    free(f->ratio);
+    memset(f, 0, sizeof *f);
+}
+
+static void acc_free(pca_acc *a)
+{
+    free(a->mean);
+    free(a->scatter);
+    memset(a, 0, sizeof *a);
+}
+
+UDL_API udl_status udl_pca_create(const udl_pca_params *params, udl_pca **out)
+{
+    if (!out)
+        return udl_fail(UDL_EINVAL, "pca: out is NULL");
+    *out = NULL;
+    udl_status s = check_params(params);
+    if (s)
+        return s;
+    udl_pca *pca = udl_calloc(1, sizeof *pca, "pca model");
+    if (!pca)
+        return UDL_ENOMEM;
+    pca->params = *params;
+    *out = pca;
+    return UDL_OK;
+}
+
+UDL_API void udl_pca_free(udl_pca *pca)
+{
+    if (!pca)
+        return;
+    fit_free(&pca->fit);
+    acc_free(&pca->acc);
+    free(pca);
+}
+
+static udl_status check_data(udl_mat x, const char *name)
+{
+    udl_status s = udl_mat_check(x, name);
+    return s ? s : udl_mat_check_finite(x, name);
+}
+
+/* ---- accumulation ---------------------------------------------------------------- */
+
+static udl_status acc_init(pca_acc *a, size_t d)
+{
+    a->n = 0;
+    a->d = d;
+    a->mean = udl_calloc(d, sizeof(double), "pca mean");
+    a->scatter = udl_calloc(d * d, sizeof(double), "pca scatter");
+    if (!a->mean || !a->scatter) {
+        acc_free(a);
+        return UDL_ENOMEM;
+    }
+    return UDL_OK;
+}
+
+/* Merges rows of x into a. work holds BLOCK_ROWS x d (centred rows) plus 2d. */
+static void acc_add_block(pca_acc *a, udl_mat x, double *work)
+{
+    const size_t d = a->d, nb = x.rows;
+    double *delta = work + (size_t)BLOCK_ROWS * d, *block_mean = delta + d;
+    udl_mat centred = udl_mat_view(work, nb, d);
+    udl_col_means(x, block_mean);
+    udl_mat_copy(x, centred);
+    udl_add_row_vector(centred, block_mean, -1.0);
+    udl_mat scatter = udl_mat_view(a->scatter, d, d);
+    udl_gemm(UDL_TRANS, UDL_NOTRANS, 1.0, centred, centred, 1.0, scatter);
+    /* Chan et al.: S = S_a + S_b + delta delta^T n_a n_b / (n_a + n_b). */
+    const double na = (double)a->n, n = na + (double)nb;
+    for (size_t j = 0; j < d; j++)
+        delta[j] = block_mean[j] - a->mean[j];
+    if (a->n > 0)
+        udl_gemm(UDL_NOTRANS, UDL_NOTRANS, na * (double)nb / n, udl_mat_view(delta, d, 1),
+                 udl_mat_view(delta, 1, d), 1.0, scatter);
+    for (size_t j = 0; j < d; j++)
+        a->mean[j] += delta[j] * (double)nb / n;
+    a->n += nb;
+}
+
+static double *block_work(size_t d)
+{
+    return udl_alloc(((size_t)BLOCK_ROWS + 2) * d, sizeof(double), "pca block buffer");
+}
+
+/* Adds all rows of x to a, BLOCK_ROWS at a time, reporting progress after each block. */
+static udl_status acc_add(pca_acc *a, udl_mat x, udl_progress_fn progress, void *user)
+{
+    double *work = block_work(a->d);
+    if (!work)
+        return UDL_ENOMEM;
+    for (size_t first = 0; first < x.rows; first += BLOCK_ROWS) {
+        udl_mat block = udl_mat_rows(x, first, BLOCK_ROWS);
+        acc_add_block(a, block, work);
+        udl_progress pr = {"pca fit", first + block.rows, x.rows, NAN};
+        if (progress && progress(&pr, user)) {
+            free(work);
+            return udl_fail(UDL_ECANCELED, "pca: fit canceled by the progress callback "
+                            "after %zu of %zu rows", pr.step, x.rows);
+        }
+    }
+    free(work);
+    return UDL_OK;
+}
+
+/* ---- from covariance to components ----------------------------------------------- */
+
+static size_t choose_k(const udl_pca_params *p, const double *ratio, size_t d)
+{
+    if (p->n_components)
+        return p->n_components;
+    double cumulative = 0.0;
+    for (size_t k = 0; k < d; k++) {
+        cumulative += ratio[k];
+        if (cumulative >= p->variance_fraction * (1.0 - 1e-12))
+            return k + 1;
+    }
+    return d;
+}
+
+/* Eigendecomposition of scatter / n into a complete fit; a is left as it was. */
+static udl_status acc_finish(const udl_pca_params *p, const pca_acc *a, pca_fit *out)
+{
+    const size_t d = a->d, n = a->n;
+    if (n < 2)
+        return udl_fail(UDL_EINVAL, "pca: needs at least 2 samples, got %zu", n);
+    size_t max_k = n < d ? n : d;
+    if (p->n_components > max_k)
+        return udl_fail(UDL_EINVAL, "pca: n_components is %zu but min(N, D) = min(%zu, %zu) "
+                        "= %zu", p->n_components, n, d, max_k);
+    pca_fit f = {d, 0, n, NULL, NULL, NULL, NULL};
+    double *cov = udl_alloc(d * d, sizeof(double), "pca covariance");
+    f.mean = udl_alloc(d, sizeof(double), "pca mean");
+    f.eigenvalues = udl_alloc(d, sizeof(double), "pca eigenvalues");
+    f.ratio = udl_alloc(d, sizeof(double), "pca ratios");
+    udl_status s = UDL_OK;
+    if (!cov || !f.mean || !f.eigenvalues || !f.ratio) {
+        s = UDL_ENOMEM;
+        goto fail;
+    }
+    for (size_t i = 0; i < d * d; i++)
+        cov[i] = a->scatter[i] / (double)n;
+    if ((s = udl_syevd(udl_mat_view(cov, d, d), f.eigenvalues)))
+        goto fail;
+    double total = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        if (f.eigenvalues[j] < 0.0) /* rounding below zero of a PSD matrix */
+            f.eigenvalues[j] = 0.0;
+        total += f.eigenvalues[j];
+    }
+    if (!(total > 0.0)) {
+        s = udl_fail(UDL_EINVAL, "pca: all %zu samples are identical; there is no variance "
+                     "to analyse", n);
+        goto fail;
+    }
+    for (size_t j = 0; j < d; j++)
+        f.ratio[j] = f.eigenvalues[j] / total;
+    f.k = choose_k(p, f.ratio, d);
+    if (f.k > max_k)
+        f.k = max_k;
+    if (p->whiten && !(f.eigenvalues[f.k - 1] > 1e-12 * f.eigenvalues[0])) {
+        s = udl_fail(UDL_ENUMERIC, "pca: component %zu has zero variance, so whitening would "
+                     "divide by zero; keep fewer components", f.k);
+        goto fail;
+    }
+    f.components = udl_alloc(f.k * d, sizeof(double), "pca components");
+    if (!f.components) {
+        s = UDL_ENOMEM;
+        goto fail;
+    }
+    for (size_t c = 0; c < f.k; c++) {
+        /* Eigenvectors are columns of cov; the sign is fixed so that the entry of largest
+         * magnitude (the first, on ties) is positive. */
+        size_t big = 0;
+        for (size_t j = 1; j < d; j++)
+            if (fabs(cov[j * d + c]) > fabs(cov[big * d + c]))
+                big = j;
+        double sign = cov[big * d + c] < 0.0 ? -1.0 : 1.0;
+        for (size_t j = 0; j < d; j++)
+            f.components[c * d + j] = sign * cov[j * d + c];
+    }
+    memcpy(f.mean, a->mean, d * sizeof(double));
+    free(cov);
+    *out = f;
+    return UDL_OK;
+fail:
+    free(cov);
+    fit_free(&f);
+    return s;
+}
+
+/* ---- fitting ----------------------------------------------------------------------- */
+
+UDL_API udl_status udl_pca_fit(udl_pca *pca, udl_mat x, udl_progress_fn progress, void *user)
+{
+    if (!pca)
+        return udl_fail(UDL_EINVAL, "pca: model is NULL");
+    udl_status s = check_data(x, "pca: X");
+    if (s)
+        return s;
+    if (x.cols == 0)
+        return udl_fail(UDL_EINVAL, "pca: X has no columns");
+    pca_acc a;
+    pca_fit f;
+    if ((s = acc_init(&a, x.cols)))
+        return s;
+    if (!(s = acc_add(&a, x, progress, user)) && !(s = acc_finish(&pca->params, &a, &f))) {
+        fit_free(&pca->fit);
+        pca->fit = f;
+    }
+    acc_free(&a);
+    return s;
+}
+
+UDL_API udl_status udl_pca_partial_fit(udl_pca *pca, udl_mat chunk)
+{
+    if (!pca)
+        return udl_fail(UDL_EINVAL, "pca: model is NULL");
+    udl_status s = check_data(chunk, "pca: chunk");
+    if (s)
+        return s;
+    if (chunk.cols == 0)
+        return udl_fail(UDL_EINVAL, "pca: the chunk has no columns");
+    if (pca->acc.d && chunk.cols != pca->acc.d)
+        return udl_fail(UDL_ESHAPE, "pca: the chunk has %zu columns, earlier chunks had %zu",
+                        chunk.cols, pca->acc.d);
+    if (!pca->acc.d && (s = acc_init(&pca->acc, chunk.cols)))
+        return s;
+    return acc_add(&pca->acc, chunk, NULL, NULL);
+}
+
+UDL_API udl_status udl_pca_finish(udl_pca *pca)
+{
+    if (!pca)
+        return udl_fail(UDL_EINVAL, "pca: model is NULL");
+    if (!pca->acc.d)
+        return udl_fail(UDL_ESTATE, "pca: finish called before any partial_fit");
+    pca_fit f;
+    udl_status s = acc_finish(&pca->params, &pca->acc, &f);
+    if (s)
+        return s;
+    fit_free(&pca->fit);
+    pca->fit = f;
+    acc_free(&pca->acc);
+    return UDL_OK;
+}
+
+/* ---- using the fit ------------------------------------------------------------------ */
+
+static udl_status check_fitted(const udl_pca *pca)
+{
+    if (!pca)
+        return udl_fail(UDL_EINVAL, "pca: model is NULL");
+    if (!pca->fit.d)
+        return udl_fail(UDL_ESTATE, "pca: the model is not fitted");
+    return UDL_OK;
+}
+
+static udl_status check_input(const udl_pca *pca, udl_mat x, const char *name)
+{
+    udl_status s = check_fitted(pca);
+    if (s || (s = check_data(x, name)))
+        return s;
+    if (x.cols != pca->fit.d)
+        return udl_fail(UDL_ESHAPE, "%s has %zu columns, the model expects %zu", name, x.cols,
+                        pca->fit.d);
+    return UDL_OK;
+}
+
+UDL_API udl_status udl_pca_transform(const udl_pca *pca, udl_mat x, udl_mat z)
+{
+    udl_status s = check_input(pca, x, "pca transform: X");
+    if (s || (s = udl_mat_check(z, "pca transform: Z")))
+        return s;
+    const pca_fit *f = &pca->fit;
+    if (z.rows != x.rows || z.cols != f->k)
+        return udl_fail(UDL_ESHAPE, "pca transform: Z is %zu x %zu, expected %zu x %zu", z.rows,
+                        z.cols, x.rows, f->k);
+    double *work = block_work(f->d);
+    if (!work)
+        return UDL_ENOMEM;
+    double *scale = work + (size_t)BLOCK_ROWS * f->d; /* k <= d fits in the 2d tail */
+    for (size_t j = 0; j < f->k; j++)
+        scale[j] = 1.0 / sqrt(f->eigenvalues[j]);
+    udl_mat comps = udl_mat_view(f->components, f->k, f->d);
+    for (size_t first = 0; first < x.rows; first += BLOCK_ROWS) {
+        /* Centre before the product: X Q - mean Q would cancel digits when the mean is
+         * large against the spread. */
+        udl_mat xb = udl_mat_rows(x, first, BLOCK_ROWS), zb = udl_mat_rows(z, first, BLOCK_ROWS);
+        udl_mat centred = udl_mat_view(work, xb.rows, f->d);
+        udl_mat_copy(xb, centred);
+        udl_add_row_vector(centred, f->mean, -1.0);
+        udl_gemm(UDL_NOTRANS, UDL_TRANS, 1.0, centred, comps, 0.0, zb);
+        if (pca->params.whiten)
+            udl_scale_cols(zb, scale);
+    }
+    free(work);
+    return UDL_OK;
+}
+
+UDL_API udl_status udl_pca_inverse_transform(const udl_pca *pca, udl_mat z, udl_mat x)
+{
+    udl_status s = check_fitted(pca);
+    if (s || (s = check_data(z, "pca inverse: Z")) || (s = udl_mat_check(x, "pca inverse: X")))
+        return s;
+    const pca_fit *f = &pca->fit;
+    if (z.cols != f->k)
+        return udl_fail(UDL_ESHAPE, "pca inverse: Z has %zu columns, the model has %zu "
+                        "components", z.cols, f->k);
+    if (x.rows != z.rows || x.cols != f->d)
+        return udl_fail(UDL_ESHAPE, "pca inverse: X is %zu x %zu, expected %zu x %zu", x.rows,
+                        x.cols, z.rows, f->d);
+    udl_mat comps = udl_mat_view(f->components, f->k, f->d);
+    if (!pca->params.whiten) {
+        udl_gemm(UDL_NOTRANS, UDL_NOTRANS, 1.0, z, comps, 0.0, x);
+    } else {
+        double *work = udl_alloc((size_t)BLOCK_ROWS * f->k + f->k, sizeof(double),
+                                 "pca inverse buffer");
+        if (!work)
+            return UDL_ENOMEM;
+        double *scale = work + (size_t)BLOCK_ROWS * f->k;
+        for (size_t j = 0; j < f->k; j++)
+            scale[j] = sqrt(f->eigenvalues[j]);
+        for (size_t first = 0; first < z.rows; first += BLOCK_ROWS) {
+            udl_mat zb = udl_mat_rows(z, first, BLOCK_ROWS);
+            udl_mat unwhite = udl_mat_view(work, zb.rows, f->k);
+            udl_mat_copy(zb, unwhite);
+            udl_scale_cols(unwhite, scale);
+            udl_gemm(UDL_NOTRANS, UDL_NOTRANS, 1.0, unwhite, comps, 0.0,
+                     udl_mat_rows(x, first, BLOCK_ROWS));
+        }
+        free(work);
+    }
+    udl_add_row_vector(x, f->mean, 1.0);
+    return UDL_OK;
+}
+
+UDL_API udl_status udl_pca_reconstruction_error(const udl_pca *pca, udl_mat x, double *error)
+{
+    udl_status s = check_input(pca, x, "pca reconstruction: X");
+    if (s)
+        return s;
+    if (!error)
+        return udl_fail(UDL_EINVAL, "pca reconstruction: error is NULL");
+    if (x.rows == 0)
+        return udl_fail(UDL_EINVAL, "pca reconstruction: X has no rows");
+    const pca_fit *f = &pca->fit;
+    double *work = udl_alloc((size_t)BLOCK_ROWS * (f->d + f->k), sizeof(double),
+                             "pca reconstruction buffer");
+    if (!work)
+        return UDL_ENOMEM;
+    udl_mat comps = udl_mat_view(f->components, f->k, f->d);
+    double sum = 0.0;
+    for (size_t first = 0; first < x.rows; first += BLOCK_ROWS) {
+        udl_mat xb = udl_mat_rows(x, first, BLOCK_ROWS);
+        udl_mat residual = udl_mat_view(work, xb.rows, f->d);
+        udl_mat codes = udl_mat_view(work + (size_t)BLOCK_ROWS * f->d, xb.rows, f->k);
+        udl_mat_copy(xb, residual);
+        udl_add_row_vector(residual, f->mean, -1.0);
+        udl_gemm(UDL_NOTRANS, UDL_TRANS, 1.0, residual, comps, 0.0, codes);
+        udl_gemm(UDL_NOTRANS, UDL_NOTRANS, -1.0, codes, comps, 1.0, residual);
+        for (size_t i = 0; i < xb.rows * f->d; i++)
+            sum += work[i] * work[i];
+    }
+    free(work);
+    *error = sum / (double)x.rows;
+    return UDL_OK;
+}
+
+UDL_API int udl_pca_is_fitted(const udl_pca *pca) { return pca && pca->fit.d > 0; }
+UDL_API size_t udl_pca_n_components(const udl_pca *pca) { return pca ? pca->fit.k : 0; }
+UDL_API size_t udl_pca_n_features(const udl_pca *pca) { return pca ? pca->fit.d : 0; }
+UDL_API const double *udl_pca_components(const udl_pca *pca)
+{
+    return pca ? pca->fit.components : NULL;
+}
+UDL_API const double *udl_pca_eigenvalues(const udl_pca *pca)
+{
+    return pca ? pca->fit.eigenvalues : NULL;
+}
+UDL_API const double *udl_pca_explained_variance_ratio(const udl_pca *pca)
+{
+    return pca ? pca->fit.ratio : NULL;
+}
+UDL_API const double *udl_pca_mean(const udl_pca *pca) { return pca ? pca->fit.mean : NULL; }
+
+/* ---- files ----------------------------------------------------------------------------- */
+
+UDL_API udl_status udl_pca_save(const udl_pca *pca, const char *path)
+{
+    udl_status s = check_fitted(pca);
+    if (s)
+        return s;
+    const pca_fit *f = &pca->fit;
+    const double info[5] = {(double)f->d, (double)f->k, (double)f->n_samples,
+                            (double)pca->params.whiten, pca->params.variance_fraction};
+    const udl_block blocks[4] = {
+        {"info", 1, 5, info},
+        {"mean", 1, f->d, f->mean},
+        {"components", f->k, f->d, f->components},
+        {"eigenvalues", 1, f->d, f->eigenvalues},
+    };
+    return udl_container_save(path, UDL_KIND_PCA, blocks, 4);
+}
+
+static udl_status load_fit(const udl_container *c, const char *path, udl_pca_params *p,
+                           pca_fit *f)
+{
+    udl_block info, mean, comps, eig;
+    udl_status s = udl_container_get(c, "info", 1, 5, &info);
+    if (s)
+        return s;
+    const double *v = info.data;
+    if (!udl_all_finite(v, 5) || v[0] < 1 || v[1] < 1 || v[1] > v[0] || v[2] < 2 ||
+        v[0] > 1e9 || v[2] > 9e15 || (v[3] != 0 && v[3] != 1) || v[0] != floor(v[0]) ||
+        v[1] != floor(v[1]) || v[2] != floor(v[2]))
+        return udl_fail(UDL_EFORMAT, "%s: the PCA header block is inconsistent", path);
+    size_t d = (size_t)v[0], k = (size_t)v[1];
+    if ((s = udl_container_get(c, "mean", 1, d, &mean)) ||
+        (s = udl_container_get(c, "components", k, d, &comps)) ||
+        (s = udl_container_get(c, "eigenvalues", 1, d, &eig)))
+        return s;
+    if (!udl_all_finite(mean.data, d) || !udl_all_finite(comps.data, k * d) ||
+        !udl_all_finite(eig.data, d))
+        return udl_fail(UDL_EFORMAT, "%s: the PCA model holds non-finite values", path);
+    double total = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        if (eig.data[j] < 0.0 || (j > 0 && eig.data[j] > eig.data[j - 1]))
+            return udl_fail(UDL_EFORMAT, "%s: the PCA eigenvalues are not descending and "
+                            "non-negative", path);
+        total += eig.data[j];
+    }
+    if (!(total > 0.0) || (v[3] == 1 && !(eig.data[k - 1] > 0.0)))
+        return udl_fail(UDL_EFORMAT, "%s: the PCA eigenvalues are inconsistent", path);
+    f->d = d;
+    f->k = k;
+    f->n_samples = (size_t)v[2];
+    f->mean = udl_alloc(d, sizeof(double), "pca mean");
+    f->components = udl_alloc(k * d, sizeof(double), "pca components");
+    f->eigenvalues = udl_alloc(d, sizeof(double), "pca eigenvalues");
+    f->ratio = udl_alloc(d, sizeof(double), "pca ratios");
+    if (!f->mean || !f->components || !f->eigenvalues || !f->ratio) {
+        fit_free(f);
+        return UDL_ENOMEM;
+    }
+    memcpy(f->mean, mean.data, d * sizeof(double));
+    memcpy(f->components, comps.data, k * d * sizeof(double));
+    memcpy(f->eigenvalues, eig.data, d * sizeof(double));
+    for (size_t j = 0; j < d; j++)
+        f->ratio[j] = eig.data[j] / total;
+    p->n_components = k;
+    p->whiten = (int)v[3];
+    p->variance_fraction = v[4] > 0.0 && v[4] <= 1.0 ? v[4] : 0.95;
+    return UDL_OK;
+}
+
+UDL_API udl_status udl_pca_load(const char *path, udl_pca **out)
+{
+    if (!out)
+        return udl_fail(UDL_EINVAL, "pca load: out is NULL");
+    *out = NULL;
+    udl_container *c;
+    udl_status s = udl_container_load(path, UDL_KIND_PCA, &c);
+    if (s)
+        return s;
+    udl_pca_params p = udl_pca_params_default();
+    pca_fit f;
+    memset(&f, 0, sizeof f);
+    s = load_fit(c, path, &p, &f);
+    udl_container_free(c);
+    if (s)
+        return s;
+    if ((s = udl_pca_create(&p, out))) {
+        fit_free(&f);
+        return s;
+    }
+    (*out)->fit = f;
+    return UDL_OK;
+}
