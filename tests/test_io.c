@@ -264,8 +264,8 @@ static void test_idx_malformed_files_are_rejected(void **state)
     fputs("hello, world\n", f);
     fclose(f);
     assert_int_equal(udl_idx_read(path, 0, &a), UDL_EFORMAT);
-    assert_int_equal(udl_data_read(path, 0, &a), UDL_EFORMAT);
-    assert_non_null(strstr(udl_last_error(), "neither"));
+    assert_int_equal(udl_data_read(path, 0, &a), UDL_EFORMAT); /* read as CSV: no numbers */
+    assert_non_null(strstr(udl_last_error(), "no rows of numbers"));
     /* a gzip stream cut in the middle */
     unsigned char big[4000];
     for (size_t i = 0; i < sizeof big; i++)
@@ -281,6 +281,50 @@ static void test_idx_malformed_files_are_rejected(void **state)
     fclose(f);
     assert_int_equal(udl_idx_read(path, 0, &a), UDL_EFORMAT);
     assert_int_equal(udl_idx_read(npy("missing.idx"), 0, &a), UDL_EIO);
+}
+
+static void write_text(const char *p, const char *text)
+{
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_csv_with_header_comments_and_blank_lines(void **state)
+{
+    (void)state;
+    udl_array a;
+    write_text(npy("data.csv"), "x,y,z\r\n# a comment\n1, 2.5 ,-3e2\n\n4,5,6\n7,8,9");
+    assert_int_equal(udl_data_read(path, 0, &a), UDL_OK);
+    assert_true(a.rows == 3 && a.cols == 3);
+    assert_true(a.data[1] == 2.5 && a.data[2] == -300 && a.data[8] == 9);
+    udl_array_free(&a);
+    write_text(npy("plain.csv"), "0.5\n1.5\n");
+    assert_int_equal(udl_csv_read(path, &a), UDL_OK);
+    assert_true(a.rows == 2 && a.cols == 1 && a.data[1] == 1.5);
+    udl_array_free(&a);
+}
+
+static void test_csv_malformed_files_are_rejected(void **state)
+{
+    (void)state;
+    udl_array a;
+    write_text(npy("ragged.csv"), "1,2,3\n4,5\n");
+    assert_int_equal(udl_csv_read(path, &a), UDL_EFORMAT);
+    assert_string_equal(strstr(udl_last_error(), "line"), "line 2 has 2 fields, line 1 has 3");
+    write_text(npy("word.csv"), "a,b\n1,2\n3,oops\n");
+    assert_int_equal(udl_csv_read(path, &a), UDL_EFORMAT);
+    assert_non_null(strstr(udl_last_error(), "line 3: field 2"));
+    write_text(npy("empty-field.csv"), "1,,3\n");
+    assert_int_equal(udl_csv_read(path, &a), UDL_EFORMAT);
+    write_text(npy("only-header.csv"), "a,b\n");
+    assert_int_equal(udl_csv_read(path, &a), UDL_EFORMAT);
+    assert_non_null(strstr(udl_last_error(), "no rows"));
+    write_text(npy("empty.csv"), "");
+    assert_int_equal(udl_csv_read(path, &a), UDL_EFORMAT);
+    assert_int_equal(udl_csv_read(npy("missing.csv"), &a), UDL_EIO);
+    assert_null(a.data);
 }
 
 static void test_fashion_mnist_test_set_loads(void **state)
@@ -324,6 +368,8 @@ int main(void)
         cmocka_unit_test(test_npy_malformed_files_are_rejected),
         cmocka_unit_test(test_idx_plain_and_gzip_images_and_labels),
         cmocka_unit_test(test_idx_malformed_files_are_rejected),
+        cmocka_unit_test(test_csv_with_header_comments_and_blank_lines),
+        cmocka_unit_test(test_csv_malformed_files_are_rejected),
         cmocka_unit_test(test_fashion_mnist_test_set_loads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,7 +41,12 @@ UDL_API udl_status udl_npy_write(const char *path, udl_mat m);
  * float32, float64 (big-endian, as the format says). */
 UDL_API udl_status udl_idx_read(const char *path, unsigned flags, udl_array *out);
 
-/* Reads .npy or IDX (plain or gzip), chosen by the file's first bytes. */
+/* Reads comma-separated numbers, one sample per line; blank lines and '#' comments
+ * are skipped, and a first line that is not all numbers is taken as a header. Every
+ * row must have the same number of fields. */
+UDL_API udl_status udl_csv_read(const char *path, udl_array *out);
+
+/* Reads .npy, IDX (plain or gzip) or CSV, chosen by the file's first bytes. */
 UDL_API udl_status udl_data_read(const char *path, unsigned flags, udl_array *out);
 
 #ifdef __cplusplus

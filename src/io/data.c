@@ -25,5 +25,5 @@ UDL_API udl_status udl_data_read(const char *path, unsigned flags, udl_array *ou
     if ((got >= 2 && head[0] == 0x1f && head[1] == 0x8b) ||
         (got >= 4 && head[0] == 0 && head[1] == 0))
         return udl_idx_read(path, flags, out);
-    return udl_fail(UDL_EFORMAT, "%s is neither a .npy file nor an IDX file", path);
+    return udl_csv_read(path, out);
 }
