@@ -51,6 +51,10 @@ UDL_API udl_status udl_pca_inverse_transform(const udl_pca *pca, udl_mat z, udl_
  * this equals the sum of the discarded eigenvalues. */
 UDL_API udl_status udl_pca_reconstruction_error(const udl_pca *pca, udl_mat x, double *error);
 
+/* The parameters the model was created (or loaded) with; after a fit by
+ * variance_fraction, n_components says the k that was chosen. */
+UDL_API udl_pca_params udl_pca_get_params(const udl_pca *pca);
+
 /* 1 once fitted. The arrays below are NULL before that; they stay valid until the next
  * successful fit, finish or free. */
 UDL_API int udl_pca_is_fitted(const udl_pca *pca);

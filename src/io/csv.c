@@ -64,7 +64,7 @@ UDL_API udl_status udl_csv_read(const char *path, udl_array *out)
         return s;
     if (memchr(text, '\0', size)) {
         free(text);
-        return udl_fail(UDL_EFORMAT, "%s is not a text file", path);
+        return udl_fail(UDL_EFORMAT, "%s is neither .npy, IDX nor CSV text", path);
     }
     const char *p = (const char *)text, *end = p + size;
     size_t cols = 0, rows = 0, cap = 0, line_no = 0, first_line = 0, bad = 0;

@@ -427,6 +427,14 @@ UDL_API udl_status udl_pca_reconstruction_error(const udl_pca *pca, udl_mat x, d
     return UDL_OK;
 }
 
+UDL_API udl_pca_params udl_pca_get_params(const udl_pca *pca)
+{
+    udl_pca_params p = pca ? pca->params : udl_pca_params_default();
+    if (pca && pca->fit.d)
+        p.n_components = pca->fit.k;
+    return p;
+}
+
 UDL_API int udl_pca_is_fitted(const udl_pca *pca) { return pca && pca->fit.d > 0; }
 UDL_API size_t udl_pca_n_components(const udl_pca *pca) { return pca ? pca->fit.k : 0; }
 UDL_API size_t udl_pca_n_features(const udl_pca *pca) { return pca ? pca->fit.d : 0; }

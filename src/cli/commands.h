@@ -1,0 +1,7 @@
+/* The subcommands of the udl tool; each returns the process exit code. */
+#ifndef UDL_CLI_COMMANDS_H
+#define UDL_CLI_COMMANDS_H
+
+int cmd_pca(int argc, char **argv);
+
+#endif

@@ -1,0 +1,32 @@
+/* udl: every job of libudl on files, in the manner of liblinear's train and predict. */
+#include <stdio.h>
+#include <string.h>
+
+#include <udl/udl.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static const char usage[] =
+    "usage: udl <command> [options]    (udl <command> --help for its options)\n"
+    "\n"
+    "commands:\n"
+    "  pca      principal component analysis: fit, transform, plot\n"
+    "\n"
+    "  udl --version   print the library version\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("udl %s\n", udl_version());
+        return 0;
+    }
+    if (strcmp(argv[1], "pca") == 0)
+        return cmd_pca(argc - 1, argv + 1);
+    fprintf(stderr, "udl: unknown command '%s'\n%s", argv[1], usage);
+    return 2;
+}
