@@ -105,7 +105,7 @@ static void test_bias_add_and_column_reductions(void **state)
 {
     (void)state;
     double m[3 * 2] = {1, 2, 3, 4, 5, 6}, b[2] = {10, -1}, s[2], mu[2];
-    udl_add_row_vector(udl_mat_view(m, 3, 2), b, 0.5);
+    udl_add_row_vector(udl_mat_view(m, 3, 2), b, 0.5, udl_mat_view(m, 3, 2));
     assert_true(m[0] == 6 && m[1] == 1.5 && m[4] == 10 && m[5] == 5.5);
     udl_col_sums(udl_mat_view(m, 3, 2), s);
     assert_true(s[0] == 6 + 8 + 10 && s[1] == 1.5 + 3.5 + 5.5);
@@ -113,6 +113,12 @@ static void test_bias_add_and_column_reductions(void **state)
     assert_close(mu[0], 8.0, 1e-15);
     udl_col_means(udl_mat_view(m, 0, 2), mu); /* no rows: zeros, not 0/0 */
     assert_true(mu[0] == 0.0 && mu[1] == 0.0);
+    double scaled[4], s2[2] = {2, -1};
+    udl_mat strided = {m, 2, 2, 4}; /* rows 0 and 2 of m viewed with ld 4 */
+    udl_scale_cols(strided, s2, udl_mat_view(scaled, 2, 2));
+    assert_true(scaled[0] == 12 && scaled[1] == -1.5 && scaled[2] == 20 && scaled[3] == -5.5);
+    udl_add_row_vector(strided, s2, -1.0, udl_mat_view(scaled, 2, 2));
+    assert_true(scaled[0] == 4 && scaled[1] == 2.5 && scaled[2] == 8 && scaled[3] == 6.5);
 }
 
 static void test_parallel_path_matches_serial(void **state)

@@ -38,10 +38,11 @@ void udl_softmax_rows(udl_mat in, udl_mat out);
 /* lse[i] = log sum_j exp(m[i][j]), stable for any finite inputs. */
 void udl_logsumexp_rows(udl_mat m, double *lse);
 
-/* m[i][j] += alpha * bias[j] for every row i. */
-void udl_add_row_vector(udl_mat m, const double *bias, double alpha);
-/* m[i][j] *= scale[j] for every row i. */
-void udl_scale_cols(udl_mat m, const double *scale);
+/* out[i][j] = in[i][j] + alpha * bias[j] for every row i (one pass, so centring a
+ * copy of the data costs no more than copying it). */
+void udl_add_row_vector(udl_mat in, const double *bias, double alpha, udl_mat out);
+/* out[i][j] = in[i][j] * scale[j] for every row i. */
+void udl_scale_cols(udl_mat in, const double *scale, udl_mat out);
 /* sums[j] = sum_i m[i][j]; means[j] = sums[j] / rows (0 for zero rows). */
 void udl_col_sums(udl_mat m, double *sums);
 void udl_col_means(udl_mat m, double *means);
