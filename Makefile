@@ -5,7 +5,11 @@ SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-sanitize demo install clean
+.PHONY: all deps build test test-sanitize demo bench install clean
+
+FMNIST ?= /usr/share/datasets/fashion-mnist
+DEMO_OUT ?= demo-output
+FMNIST_NAMES = T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot
 
 all: build
 
@@ -25,11 +29,22 @@ test-sanitize: deps
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# PCA of the 60,000 Fashion-MNIST training images: codes, model and pictures.
 demo: build
 	./$(BUILD)/examples/example_gemm
+	mkdir -p $(DEMO_OUT)
+	./$(BUILD)/src/cli/udl pca -i $(FMNIST)/train-images-idx3-ubyte.gz -k 50 \
+	    -o $(DEMO_OUT)/pca50.npy --save $(DEMO_OUT)/pca.udl \
+	    --plot $(DEMO_OUT)/pca.png --labels $(FMNIST)/train-labels-idx1-ubyte.gz \
+	    --label-names "$(FMNIST_NAMES)" --plot-variance $(DEMO_OUT)/pca-variance.png
+	@echo "pictures in $(DEMO_OUT)/: pca.png, pca-variance.png"
+
+# Benchmarks (not tests): PCA against the machine's dgemm and scikit-learn.
+bench: build
+	sh tests/bench/run_pca.sh $(BUILD) 3
 
 install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(DEMO_OUT)
