@@ -51,12 +51,18 @@ static void format_tick(char *buf, size_t size, double v, double step)
         snprintf(buf, size, "%.*f", decimals, v);
 }
 
+/* Draws s with (align_x, align_y) of its box at (x, y): 0 = left/top, 1 = right/bottom.
+ * The box height comes from the font, not the ink, so that words with and without
+ * descenders line up. */
 static void text_at(cairo_t *cr, const char *s, double x, double y, double align_x,
                     double align_y)
 {
     cairo_text_extents_t e;
+    cairo_font_extents_t f;
     cairo_text_extents(cr, s, &e);
-    cairo_move_to(cr, x - e.x_bearing - align_x * e.width, y - e.y_bearing - align_y * e.height);
+    cairo_font_extents(cr, &f);
+    double height = f.ascent + f.descent;
+    cairo_move_to(cr, x - e.x_bearing - align_x * e.width, y - align_y * height + f.ascent);
     cairo_show_text(cr, s);
 }
 
