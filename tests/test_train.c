@@ -1,0 +1,215 @@
+#include "helpers.h"
+
+#include "core/error.h"
+#include "core/train.h"
+
+/* Linear regression y = x w with squared loss: the smallest model that trains. */
+typedef struct linreg {
+    double w[3], v[3], g[3];
+    int calls, nan_at_call;
+    size_t visits[100];
+    size_t batch_sizes[64];
+} linreg;
+
+static udl_status linreg_batch(void *model, udl_mat x, udl_mat y, double *loss)
+{
+    linreg *m = model;
+    memset(m->g, 0, sizeof m->g);
+    double sum = 0.0;
+    for (size_t i = 0; i < x.rows; i++) {
+        const double *xi = x.data + i * x.ld;
+        double err = m->w[0] * xi[0] + m->w[1] * xi[1] + m->w[2] * xi[2] - y.data[i * y.ld];
+        sum += err * err;
+        for (int j = 0; j < 3; j++)
+            m->g[j] += 2.0 * err * xi[j] / (double)x.rows;
+        if (xi[0] >= 0 && xi[0] < 100 && xi[0] == floor(xi[0]))
+            m->visits[(size_t)xi[0]]++;
+    }
+    if (m->calls < 64)
+        m->batch_sizes[m->calls] = x.rows;
+    *loss = ++m->calls == m->nan_at_call ? NAN : sum / (double)x.rows;
+    return UDL_OK;
+}
+
+static double xs[100 * 3], ys[100];
+
+static void make_problem(void)
+{
+    udl_rng r;
+    udl_rng_seed(&r, 3);
+    for (int i = 0; i < 100; i++) {
+        xs[3 * i] = udl_rng_normal(&r);
+        xs[3 * i + 1] = udl_rng_normal(&r);
+        xs[3 * i + 2] = 1.0;
+        ys[i] = 2.0 * xs[3 * i] - 3.0 * xs[3 * i + 1] + 0.5;
+    }
+}
+
+static udl_train_spec spec_for(linreg *m, udl_param_block *block, udl_rng *rng)
+{
+    *block = (udl_param_block){m->w, m->v, m->g, 3, 0};
+    udl_train_spec s = {udl_mat_view(xs, 100, 3), udl_mat_view(ys, 100, 1), 50, 10,
+                        {0.05, 0.9, 0.0, 0}, block, 1, linreg_batch, m, rng, "linreg", NULL,
+                        NULL, NULL};
+    return s;
+}
+
+static void test_loop_trains_a_linear_model(void **state)
+{
+    (void)state;
+    make_problem();
+    linreg m;
+    memset(&m, 0, sizeof m);
+    udl_param_block b;
+    udl_rng rng;
+    udl_rng_seed(&rng, 1);
+    udl_train_spec s = spec_for(&m, &b, &rng);
+    double history[50];
+    s.epoch_loss = history;
+    size_t done;
+    assert_int_equal(udl_train(&s, &done), UDL_OK);
+    assert_int_equal(done, 50);
+    assert_close(m.w[0], 2.0, 1e-6);
+    assert_close(m.w[1], -3.0, 1e-6);
+    assert_close(m.w[2], 0.5, 1e-6);
+    assert_true(history[49] < 1e-10 && history[0] > history[49]);
+}
+
+static void test_every_row_once_per_epoch_in_batches(void **state)
+{
+    (void)state;
+    /* column 0 holds the row index, so the model can count its visits */
+    for (int i = 0; i < 100; i++)
+        xs[3 * i] = i;
+    linreg m;
+    memset(&m, 0, sizeof m);
+    udl_param_block b;
+    udl_rng rng;
+    udl_rng_seed(&rng, 2);
+    udl_train_spec s = spec_for(&m, &b, &rng);
+    s.epochs = 3;
+    s.batch_size = 30;
+    s.sgd.learning_rate = 1e-9;
+    assert_int_equal(udl_train(&s, NULL), UDL_OK);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(m.visits[i], 3);
+    assert_int_equal(m.calls, 12); /* 30 + 30 + 30 + 10, three times */
+    assert_int_equal(m.batch_sizes[0], 30);
+    assert_int_equal(m.batch_sizes[3], 10);
+}
+
+static void test_same_seed_same_result(void **state)
+{
+    (void)state;
+    make_problem();
+    linreg a, c, d;
+    memset(&a, 0, sizeof a);
+    memset(&c, 0, sizeof c);
+    memset(&d, 0, sizeof d);
+    udl_param_block ba, bc, bd;
+    udl_rng ra, rc, rd;
+    udl_rng_seed(&ra, 5);
+    udl_rng_seed(&rc, 5);
+    udl_rng_seed(&rd, 6);
+    udl_train_spec sa = spec_for(&a, &ba, &ra), sc = spec_for(&c, &bc, &rc),
+                   sd = spec_for(&d, &bd, &rd);
+    sa.epochs = sc.epochs = sd.epochs = 2;
+    assert_int_equal(udl_train(&sa, NULL), UDL_OK);
+    assert_int_equal(udl_train(&sc, NULL), UDL_OK);
+    assert_int_equal(udl_train(&sd, NULL), UDL_OK);
+    assert_memory_equal(a.w, c.w, sizeof a.w);
+    assert_memory_not_equal(a.w, d.w, sizeof a.w);
+}
+
+static void test_nan_loss_stops_and_restores_the_epoch_start(void **state)
+{
+    (void)state;
+    make_problem();
+    linreg m, ref;
+    memset(&m, 0, sizeof m);
+    memset(&ref, 0, sizeof ref);
+    udl_param_block b, rb;
+    udl_rng rng, rrng;
+    udl_rng_seed(&rng, 7);
+    udl_rng_seed(&rrng, 7);
+    udl_train_spec s = spec_for(&m, &b, &rng), r = spec_for(&ref, &rb, &rrng);
+    m.nan_at_call = 25; /* epoch 3, batch 5 */
+    size_t done;
+    assert_int_equal(udl_train(&s, &done), UDL_ENUMERIC);
+    assert_non_null(strstr(udl_last_error(), "epoch 3, batch 5"));
+    assert_int_equal(done, 2);
+    r.epochs = 2; /* the same run stopped cleanly after two epochs */
+    assert_int_equal(udl_train(&r, NULL), UDL_OK);
+    assert_memory_equal(m.w, ref.w, sizeof m.w);
+}
+
+static int stop_after_two(const udl_progress *p, void *user)
+{
+    (*(int *)user)++;
+    assert_true(isfinite(p->loss));
+    assert_int_equal(p->total, 50);
+    return p->step == 2;
+}
+
+static void test_progress_can_cancel(void **state)
+{
+    (void)state;
+    make_problem();
+    linreg m;
+    memset(&m, 0, sizeof m);
+    udl_param_block b;
+    udl_rng rng;
+    udl_rng_seed(&rng, 8);
+    udl_train_spec s = spec_for(&m, &b, &rng);
+    int calls = 0;
+    s.progress = stop_after_two;
+    s.user = &calls;
+    size_t done;
+    assert_int_equal(udl_train(&s, &done), UDL_ECANCELED);
+    assert_int_equal(done, 2);
+    assert_int_equal(calls, 2);
+    assert_int_equal(m.calls, 20);
+}
+
+static udl_status failing_batch(void *model, udl_mat x, udl_mat y, double *loss)
+{
+    (void)model, (void)x, (void)y, (void)loss;
+    return udl_fail(UDL_ENOMEM, "the model ran out of memory");
+}
+
+static void test_bad_specs_are_rejected(void **state)
+{
+    (void)state;
+    linreg m;
+    memset(&m, 0, sizeof m);
+    udl_param_block b;
+    udl_rng rng;
+    udl_rng_seed(&rng, 9);
+    udl_train_spec s = spec_for(&m, &b, &rng), t;
+    t = s; t.epochs = 0;
+    assert_int_equal(udl_train(&t, NULL), UDL_EINVAL);
+    t = s; t.batch_size = 0;
+    assert_int_equal(udl_train(&t, NULL), UDL_EINVAL);
+    t = s; t.y.rows = 99;
+    assert_int_equal(udl_train(&t, NULL), UDL_ESHAPE);
+    t = s; t.sgd.momentum = 1.5;
+    assert_int_equal(udl_train(&t, NULL), UDL_EINVAL);
+    t = s; t.x.rows = 0;
+    assert_int_equal(udl_train(&t, NULL), UDL_EINVAL);
+    t = s; t.batch = failing_batch;
+    assert_int_equal(udl_train(&t, NULL), UDL_ENOMEM);
+    assert_string_equal(udl_last_error(), "the model ran out of memory");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_loop_trains_a_linear_model),
+        cmocka_unit_test(test_every_row_once_per_epoch_in_batches),
+        cmocka_unit_test(test_same_seed_same_result),
+        cmocka_unit_test(test_nan_loss_stops_and_restores_the_epoch_start),
+        cmocka_unit_test(test_progress_can_cancel),
+        cmocka_unit_test(test_bad_specs_are_rejected),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
