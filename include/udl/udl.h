@@ -8,5 +8,6 @@
 #include <udl/optim.h>
 #include <udl/io.h>
 #include <udl/pca.h>
+#include <udl/autoencoder.h>
 
 #endif

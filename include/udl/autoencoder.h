@@ -1,0 +1,81 @@
+/* udl/autoencoder.h: tied-weight autoencoders, denoising, stacked by greedy layer-wise
+ * training.
+ *
+ *   Z = f(X W + b),   X^ = g(Z W^T + c)
+ *
+ * with one weight matrix W (D x M) shared by encoder and decoder, f = g = the sigmoid
+ * (or the identity, for a linear autoencoder, which spans the PCA subspace). */
+#ifndef UDL_AUTOENCODER_H
+#define UDL_AUTOENCODER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <udl/matrix.h>
+#include <udl/optim.h>
+#include <udl/status.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum udl_ae_loss {
+    UDL_LOSS_CROSS_ENTROPY = 0, /* -sum x log x^ + (1-x) log(1-x^); data in [0, 1] */
+    UDL_LOSS_SQUARED = 1        /* sum (x^ - x)^2 */
+} udl_ae_loss;
+
+typedef enum udl_ae_noise {
+    UDL_NOISE_NONE = 0,
+    UDL_NOISE_MASK = 1,    /* each input set to 0 with probability noise_level */
+    UDL_NOISE_GAUSSIAN = 2 /* each input plus N(0, noise_level^2) */
+} udl_ae_noise;
+
+typedef struct udl_ae_params {
+    size_t n_visible, n_hidden; /* D and M */
+    int linear;                 /* 1: identity activations (needs the squared loss) */
+    udl_ae_loss loss;
+    udl_ae_noise noise;         /* denoising: corrupt the input, compare with the clean one */
+    double noise_level;         /* mask probability in [0, 1) or Gaussian sigma > 0 */
+    size_t epochs, batch_size;
+    udl_sgd_params sgd;
+    uint64_t seed;              /* initial weights, shuffling and noise */
+} udl_ae_params;
+
+/* Sigmoid units, cross-entropy, no noise, 20 epochs of batches of 100, learning rate
+ * 0.1 with momentum 0.9 (classical), seed 1. n_visible and n_hidden are 0: set them. */
+UDL_API udl_ae_params udl_ae_params_default(void);
+
+typedef struct udl_ae udl_ae;
+
+/* A new autoencoder with W ~ N(0, 1) / sqrt(D + M) and zero biases. */
+UDL_API udl_status udl_ae_create(const udl_ae_params *params, udl_ae **out);
+UDL_API void udl_ae_free(udl_ae *ae);
+
+/* Trains on the N x D data X (finite; in [0, 1] for cross-entropy) for params.epochs
+ * more epochs. On failure or cancellation the weights are those of the last complete
+ * epoch (ECANCELED) or of the start of the failing epoch (ENUMERIC). */
+UDL_API udl_status udl_ae_train(udl_ae *ae, udl_mat x, udl_progress_fn progress, void *user);
+
+/* Z (N x M) = f(X W + b). */
+UDL_API udl_status udl_ae_encode(const udl_ae *ae, udl_mat x, udl_mat z);
+/* X^ (N x D) = g(f(X W + b) W^T + c), from the clean input. */
+UDL_API udl_status udl_ae_reconstruct(const udl_ae *ae, udl_mat x, udl_mat xhat);
+/* The training loss on X without noise: mean over rows of the per-row loss. */
+UDL_API udl_status udl_ae_cost(const udl_ae *ae, udl_mat x, double *cost);
+
+/* The mean training loss of each epoch trained so far; *n_epochs says how many. */
+UDL_API const double *udl_ae_history(const udl_ae *ae, size_t *n_epochs);
+UDL_API udl_ae_params udl_ae_get_params(const udl_ae *ae);
+/* W (D x M, row-major), b (M) and c (D); valid until the next train or free. */
+UDL_API const double *udl_ae_weights(const udl_ae *ae);
+UDL_API const double *udl_ae_hidden_bias(const udl_ae *ae);
+UDL_API const double *udl_ae_visible_bias(const udl_ae *ae);
+
+UDL_API udl_status udl_ae_save(const udl_ae *ae, const char *path);
+UDL_API udl_status udl_ae_load(const char *path, udl_ae **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

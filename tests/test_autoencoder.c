@@ -1,0 +1,377 @@
+#include "helpers.h"
+
+#include <udl/autoencoder.h>
+#include <udl/io.h>
+#include <udl/pca.h>
+
+#include "autoencoder/internal.h"
+#include "core/container.h"
+
+static udl_ae *small_ae(size_t d, size_t m, int linear, udl_ae_loss loss, uint64_t seed)
+{
+    udl_ae_params p = udl_ae_params_default();
+    p.n_visible = d;
+    p.n_hidden = m;
+    p.linear = linear;
+    p.loss = loss;
+    p.seed = seed;
+    p.batch_size = 8;
+    udl_ae *ae;
+    assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
+    return ae;
+}
+
+/* Central differences of udl_ae_cost (the mean loss, no noise) in every parameter. */
+static void check_gradient(udl_ae *ae, udl_mat x)
+{
+    double loss;
+    assert_int_equal(udl_ae_gradient(ae, x, x, &loss), UDL_OK);
+    double cost;
+    assert_int_equal(udl_ae_cost(ae, x, &cost), UDL_OK);
+    assert_close(loss, cost, 1e-12 * fabs(cost));
+    const double *gw, *gb, *gc;
+    udl_ae_gradients(ae, &gw, &gb, &gc);
+    const udl_ae_params p = udl_ae_get_params(ae);
+    const size_t d = p.n_visible, m = p.n_hidden;
+    double *params[3] = {(double *)udl_ae_weights(ae), (double *)udl_ae_hidden_bias(ae),
+                         (double *)udl_ae_visible_bias(ae)};
+    const double *grads[3] = {gw, gb, gc};
+    const size_t sizes[3] = {d * m, m, d};
+    const double h = 1e-6;
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < sizes[k]; i++) {
+            double keep = params[k][i], up, down;
+            params[k][i] = keep + h;
+            udl_ae_cost(ae, x, &up);
+            params[k][i] = keep - h;
+            udl_ae_cost(ae, x, &down);
+            params[k][i] = keep;
+            double numeric = (up - down) / (2 * h);
+            assert_close(grads[k][i], numeric, 1e-6 * (1.0 + fabs(numeric)));
+        }
+}
+
+static void test_gradients_match_finite_differences(void **state)
+{
+    (void)state;
+    const size_t n = 6, d = 5, m = 3;
+    double x[6 * 5];
+    udl_rng r;
+    udl_rng_seed(&r, 1);
+    for (size_t i = 0; i < n * d; i++)
+        x[i] = udl_rng_uniform(&r);
+    struct { int linear; udl_ae_loss loss; } cases[] = {
+        {0, UDL_LOSS_CROSS_ENTROPY}, {0, UDL_LOSS_SQUARED}, {1, UDL_LOSS_SQUARED}};
+    for (int c = 0; c < 3; c++) {
+        udl_ae *ae = small_ae(d, m, cases[c].linear, cases[c].loss, 2 + c);
+        double *b = (double *)udl_ae_hidden_bias(ae), *cb = (double *)udl_ae_visible_bias(ae);
+        for (size_t j = 0; j < m; j++)
+            b[j] = 0.3 * udl_rng_normal(&r); /* non-zero biases exercise their terms */
+        for (size_t j = 0; j < d; j++)
+            cb[j] = 0.3 * udl_rng_normal(&r);
+        check_gradient(ae, udl_mat_view(x, n, d));
+        udl_ae_free(ae);
+    }
+}
+
+static void test_linear_autoencoder_spans_the_pca_subspace(void **state)
+{
+    (void)state;
+    /* rank-3 data in 8 dimensions, plus an offset the biases must absorb */
+    const size_t n = 400, d = 8, k = 3;
+    double *x = malloc(n * d * sizeof(double)), mix[3 * 8];
+    udl_rng r;
+    udl_rng_seed(&r, 4);
+    fill_normal(&r, mix, k * d);
+    for (size_t i = 0; i < n; i++) {
+        double z[3] = {udl_rng_normal(&r), 0.7 * udl_rng_normal(&r), 0.4 * udl_rng_normal(&r)};
+        for (size_t j = 0; j < d; j++)
+            x[i * d + j] = 0.5 + 0.3 * (z[0] * mix[j] + z[1] * mix[d + j] + z[2] * mix[2 * d + j]);
+    }
+    udl_ae_params p = udl_ae_params_default();
+    p.n_visible = d;
+    p.n_hidden = k;
+    p.linear = 1;
+    p.loss = UDL_LOSS_SQUARED;
+    p.epochs = 300;
+    p.batch_size = 20;
+    p.sgd.learning_rate = 0.02;
+    udl_ae *ae;
+    assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
+    assert_int_equal(udl_ae_train(ae, udl_mat_view(x, n, d), NULL, NULL), UDL_OK);
+    double cost;
+    assert_int_equal(udl_ae_cost(ae, udl_mat_view(x, n, d), &cost), UDL_OK);
+    assert_true(cost < 1e-6);
+    /* the PCA components lie in the span of W: projecting them onto it changes nothing */
+    udl_pca_params pp = udl_pca_params_default();
+    pp.n_components = k;
+    udl_pca *pca;
+    assert_int_equal(udl_pca_create(&pp, &pca), UDL_OK);
+    assert_int_equal(udl_pca_fit(pca, udl_mat_view(x, n, d), NULL, NULL), UDL_OK);
+    const double *w = udl_ae_weights(ae), *q = udl_pca_components(pca);
+    /* Gram-Schmidt on the columns of W gives an orthonormal basis u of its span */
+    double u[3][8];
+    for (size_t a = 0; a < k; a++) {
+        for (size_t j = 0; j < d; j++)
+            u[a][j] = w[j * k + a];
+        for (size_t b = 0; b < a; b++) {
+            double dot = 0;
+            for (size_t j = 0; j < d; j++)
+                dot += u[a][j] * u[b][j];
+            for (size_t j = 0; j < d; j++)
+                u[a][j] -= dot * u[b][j];
+        }
+        double norm = 0;
+        for (size_t j = 0; j < d; j++)
+            norm += u[a][j] * u[a][j];
+        for (size_t j = 0; j < d; j++)
+            u[a][j] /= sqrt(norm);
+    }
+    for (size_t c = 0; c < k; c++) {
+        double kept = 0;
+        for (size_t a = 0; a < k; a++) {
+            double dot = 0;
+            for (size_t j = 0; j < d; j++)
+                dot += u[a][j] * q[c * d + j];
+            kept += dot * dot;
+        }
+        assert_close(kept, 1.0, 1e-4); /* |projection of component c|^2 */
+    }
+    udl_pca_free(pca);
+    udl_ae_free(ae);
+    free(x);
+}
+
+static void test_masking_noise_rate_and_clean_target(void **state)
+{
+    (void)state;
+    const size_t n = 200, d = 50;
+    double *x = malloc(n * d * sizeof(double)), *noisy = malloc(n * d * sizeof(double));
+    for (size_t i = 0; i < n * d; i++)
+        x[i] = 0.25 + 0.5 * (double)(i % 7) / 7.0;
+    udl_ae_params p = udl_ae_params_default();
+    p.n_visible = d;
+    p.n_hidden = 4;
+    p.noise = UDL_NOISE_MASK;
+    p.noise_level = 0.3;
+    p.batch_size = n;
+    udl_ae *ae, *twin;
+    assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
+    assert_int_equal(udl_ae_create(&p, &twin), UDL_OK);
+    udl_ae_corrupt(ae, udl_mat_view(x, n, d), udl_mat_view(noisy, n, d));
+    size_t zeros = 0;
+    for (size_t i = 0; i < n * d; i++) {
+        assert_true(noisy[i] == 0.0 || noisy[i] == x[i]);
+        zeros += noisy[i] == 0.0;
+    }
+    assert_close((double)zeros / (n * d), 0.3, 5 * sqrt(0.21 / (n * d)));
+    /* The training batch corrupts the input and compares with the clean data: the same
+     * draws made by hand give the same loss and gradient. */
+    udl_ae_free(ae);
+    assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
+    double loss_batch, loss_hand;
+    assert_int_equal(udl_ae_batch(ae, udl_mat_view(x, n, d), udl_mat_view(NULL, n, 0),
+                                  &loss_batch), UDL_OK);
+    udl_ae_corrupt(twin, udl_mat_view(x, n, d), udl_mat_view(noisy, n, d));
+    assert_int_equal(udl_ae_gradient(twin, udl_mat_view(noisy, n, d), udl_mat_view(x, n, d),
+                                     &loss_hand), UDL_OK);
+    assert_true(loss_batch == loss_hand);
+    const double *g1, *g2, *unused;
+    udl_ae_gradients(ae, &g1, &unused, &unused);
+    udl_ae_gradients(twin, &g2, &unused, &unused);
+    assert_memory_equal(g1, g2, d * 4 * sizeof(double));
+    /* and a corrupted target would have given another loss */
+    assert_int_equal(udl_ae_gradient(twin, udl_mat_view(noisy, n, d),
+                                     udl_mat_view(noisy, n, d), &loss_hand), UDL_OK);
+    assert_true(loss_batch != loss_hand);
+    udl_ae_free(ae);
+    udl_ae_free(twin);
+    free(x);
+    free(noisy);
+}
+
+static void test_gaussian_noise_moments(void **state)
+{
+    (void)state;
+    const size_t n = 400, d = 50;
+    double *x = calloc(n * d, sizeof(double)), *noisy = malloc(n * d * sizeof(double));
+    udl_ae_params p = udl_ae_params_default();
+    p.n_visible = d;
+    p.n_hidden = 2;
+    p.loss = UDL_LOSS_SQUARED;
+    p.noise = UDL_NOISE_GAUSSIAN;
+    p.noise_level = 0.1;
+    udl_ae *ae;
+    assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
+    udl_ae_corrupt(ae, udl_mat_view(x, n, d), udl_mat_view(noisy, n, d));
+    double s = 0, s2 = 0;
+    for (size_t i = 0; i < n * d; i++) {
+        s += noisy[i];
+        s2 += noisy[i] * noisy[i];
+    }
+    assert_close(s / (n * d), 0.0, 5 * 0.1 / sqrt(n * d));
+    assert_close(s2 / (n * d), 0.01, 0.0005);
+    udl_ae_free(ae);
+    free(x);
+    free(noisy);
+}
+
+static void test_cost_decreases_on_fashion_mnist(void **state)
+{
+    (void)state;
+    udl_array x;
+    if (udl_data_read("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", 0, &x))
+        skip();
+    udl_mat sample = udl_mat_rows(udl_array_mat(&x), 0, 2000);
+    udl_ae_params p = udl_ae_params_default();
+    p.n_visible = 784;
+    p.n_hidden = 32;
+    p.epochs = 3;
+    udl_ae *ae;
+    assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
+    double before, after;
+    assert_int_equal(udl_ae_cost(ae, sample, &before), UDL_OK);
+    assert_int_equal(udl_ae_train(ae, sample, NULL, NULL), UDL_OK);
+    assert_int_equal(udl_ae_cost(ae, sample, &after), UDL_OK);
+    size_t epochs;
+    const double *history = udl_ae_history(ae, &epochs);
+    assert_int_equal(epochs, 3);
+    assert_true(history[2] < history[0]);
+    assert_true(after < 0.6 * before);
+    udl_ae_free(ae);
+    udl_array_free(&x);
+}
+
+static void test_save_load_reproduces_encodings(void **state)
+{
+    (void)state;
+    const size_t n = 30, d = 6, m = 3;
+    double x[30 * 6], z1[30 * 3], z2[30 * 3], r1[30 * 6], r2[30 * 6];
+    udl_rng r;
+    udl_rng_seed(&r, 5);
+    for (size_t i = 0; i < n * d; i++)
+        x[i] = udl_rng_uniform(&r);
+    udl_ae *ae = small_ae(d, m, 0, UDL_LOSS_CROSS_ENTROPY, 6), *loaded;
+    assert_int_equal(udl_ae_train(ae, udl_mat_view(x, n, d), NULL, NULL), UDL_OK);
+    char path[512];
+    tmp_path(path, sizeof path, "ae.udl");
+    assert_int_equal(udl_ae_save(ae, path), UDL_OK);
+    assert_int_equal(udl_ae_load(path, &loaded), UDL_OK);
+    assert_int_equal(udl_ae_encode(ae, udl_mat_view(x, n, d), udl_mat_view(z1, n, m)), UDL_OK);
+    assert_int_equal(udl_ae_encode(loaded, udl_mat_view(x, n, d), udl_mat_view(z2, n, m)),
+                     UDL_OK);
+    assert_memory_equal(z1, z2, sizeof z1);
+    assert_int_equal(udl_ae_reconstruct(ae, udl_mat_view(x, n, d), udl_mat_view(r1, n, d)),
+                     UDL_OK);
+    assert_int_equal(udl_ae_reconstruct(loaded, udl_mat_view(x, n, d), udl_mat_view(r2, n, d)),
+                     UDL_OK);
+    assert_memory_equal(r1, r2, sizeof r1);
+    size_t e1, e2;
+    const double *h1 = udl_ae_history(ae, &e1), *h2 = udl_ae_history(loaded, &e2);
+    assert_int_equal(e1, e2);
+    assert_memory_equal(h1, h2, e1 * sizeof(double));
+    assert_true(udl_ae_get_params(loaded).seed == udl_ae_get_params(ae).seed);
+    udl_ae_free(loaded);
+    /* another kind, and an inconsistent header */
+    udl_block b = {"info", 1, 1, x};
+    assert_int_equal(udl_container_save(path, UDL_KIND_PCA, &b, 1), UDL_OK);
+    assert_int_equal(udl_ae_load(path, &loaded), UDL_EKIND);
+    double info[14] = {6, 3, 0, 0, 0, 0.3, 20, 8, 0.1, 1.5, 0, 0, 0, 1}; /* momentum 1.5 */
+    udl_block bad = {"info", 1, 14, info};
+    assert_int_equal(udl_container_save(path, UDL_KIND_AUTOENCODER, &bad, 1), UDL_OK);
+    assert_int_equal(udl_ae_load(path, &loaded), UDL_EFORMAT);
+    assert_non_null(strstr(udl_last_error(), "momentum"));
+    udl_ae_free(ae);
+}
+
+static int cancel_first(const udl_progress *p, void *user)
+{
+    (void)p, (void)user;
+    return 1;
+}
+
+static void test_bad_input_and_parameters(void **state)
+{
+    (void)state;
+    double x[4 * 5] = {0}, z[4 * 3];
+    udl_ae *ae = small_ae(5, 3, 0, UDL_LOSS_CROSS_ENTROPY, 7);
+    x[3] = 1.5;
+    assert_int_equal(udl_ae_train(ae, udl_mat_view(x, 4, 5), NULL, NULL), UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "[0, 1]"));
+    x[3] = NAN;
+    assert_int_equal(udl_ae_encode(ae, udl_mat_view(x, 4, 5), udl_mat_view(z, 4, 3)),
+                     UDL_EINVAL);
+    x[3] = 0.5;
+    assert_int_equal(udl_ae_encode(ae, udl_mat_view(x, 5, 4), udl_mat_view(z, 5, 3)),
+                     UDL_ESHAPE);
+    assert_string_equal(udl_last_error(),
+                        "autoencoder encode: X has 4 columns, the autoencoder expects 5");
+    assert_int_equal(udl_ae_encode(ae, udl_mat_view(x, 4, 5), udl_mat_view(z, 4, 2)),
+                     UDL_ESHAPE);
+    const double w0 = udl_ae_weights(ae)[0];
+    assert_int_equal(udl_ae_train(ae, udl_mat_view(x, 4, 5), cancel_first, NULL),
+                     UDL_ECANCELED);
+    size_t epochs;
+    udl_ae_history(ae, &epochs);
+    assert_int_equal(epochs, 1); /* one complete epoch, kept */
+    assert_true(udl_ae_weights(ae)[0] != w0);
+    udl_ae_free(ae);
+    udl_ae_free(NULL);
+
+    udl_ae_params p = udl_ae_params_default(), q;
+    p.n_visible = 5;
+    p.n_hidden = 3;
+    q = p; q.n_hidden = 0;
+    assert_int_equal(udl_ae_create(&q, &ae), UDL_EINVAL);
+    q = p; q.linear = 1; /* with cross-entropy */
+    assert_int_equal(udl_ae_create(&q, &ae), UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "squared loss"));
+    q = p; q.noise = UDL_NOISE_MASK; q.noise_level = 1.0;
+    assert_int_equal(udl_ae_create(&q, &ae), UDL_EINVAL);
+    q = p; q.noise = UDL_NOISE_GAUSSIAN; q.noise_level = 0.0;
+    assert_int_equal(udl_ae_create(&q, &ae), UDL_EINVAL);
+    q = p; q.epochs = 0;
+    assert_int_equal(udl_ae_create(&q, &ae), UDL_EINVAL);
+    q = p; q.sgd.learning_rate = -1;
+    assert_int_equal(udl_ae_create(&q, &ae), UDL_EINVAL);
+    q = p; q.loss = (udl_ae_loss)9;
+    assert_int_equal(udl_ae_create(&q, &ae), UDL_EINVAL);
+    assert_int_equal(udl_ae_create(NULL, &ae), UDL_EINVAL);
+}
+
+static void test_divergence_stops_with_numeric_failure(void **state)
+{
+    (void)state;
+    const size_t n = 50, d = 4;
+    double x[50 * 4];
+    for (size_t i = 0; i < n * d; i++)
+        x[i] = 100.0 * sin((double)i);
+    udl_ae_params p = udl_ae_params_default();
+    p.n_visible = d;
+    p.n_hidden = 2;
+    p.linear = 1;
+    p.loss = UDL_LOSS_SQUARED;
+    p.sgd.learning_rate = 10.0; /* far too large: the loss overflows */
+    p.epochs = 50;
+    udl_ae *ae;
+    assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
+    assert_int_equal(udl_ae_train(ae, udl_mat_view(x, n, d), NULL, NULL), UDL_ENUMERIC);
+    for (size_t i = 0; i < d * 2; i++)
+        assert_true(isfinite(udl_ae_weights(ae)[i]));
+    udl_ae_free(ae);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gradients_match_finite_differences),
+        cmocka_unit_test(test_linear_autoencoder_spans_the_pca_subspace),
+        cmocka_unit_test(test_masking_noise_rate_and_clean_target),
+        cmocka_unit_test(test_gaussian_noise_moments),
+        cmocka_unit_test(test_cost_decreases_on_fashion_mnist),
+        cmocka_unit_test(test_save_load_reproduces_encodings),
+        cmocka_unit_test(test_bad_input_and_parameters),
+        cmocka_unit_test(test_divergence_stops_with_numeric_failure),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
