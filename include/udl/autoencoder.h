@@ -74,6 +74,63 @@ UDL_API const double *udl_ae_visible_bias(const udl_ae *ae);
 UDL_API udl_status udl_ae_save(const udl_ae *ae, const char *path);
 UDL_API udl_status udl_ae_load(const char *path, udl_ae **out);
 
+/* ---- stacked autoencoder: greedy layer-wise training ---------------------------- */
+
+typedef struct udl_sae udl_sae;
+
+/* sizes = {D, h1, h2, ...} (n_sizes >= 2): layer i is an autoencoder from sizes[i] to
+ * sizes[i+1], created from layer_params (its n_visible and n_hidden are set here; layer
+ * i's seed is layer_params->seed + i). */
+UDL_API udl_status udl_sae_create(const udl_ae_params *layer_params, const size_t *sizes,
+                                  size_t n_sizes, udl_sae **out);
+UDL_API void udl_sae_free(udl_sae *sae);
+/* Trains layer 0 on X, then each next layer on the codes of the one below (Bengio et
+ * al. 2007). Progress reports each layer's epochs in turn. */
+UDL_API udl_status udl_sae_train(udl_sae *sae, udl_mat x, udl_progress_fn progress,
+                                 void *user);
+/* Z (N x h_last): X through every layer's encoder. */
+UDL_API udl_status udl_sae_encode(const udl_sae *sae, udl_mat x, udl_mat z);
+UDL_API size_t udl_sae_n_layers(const udl_sae *sae);
+/* Layer i, owned by the stack. */
+UDL_API const udl_ae *udl_sae_layer(const udl_sae *sae, size_t i);
+UDL_API udl_status udl_sae_save(const udl_sae *sae, const char *path);
+UDL_API udl_status udl_sae_load(const char *path, udl_sae **out);
+
+/* ---- deep autoencoder: the stack unrolled and fine-tuned -------------------------- */
+
+typedef struct udl_deep_ae udl_deep_ae;
+
+typedef struct udl_deep_ae_params {
+    int linear_code;   /* 1: the code layer has no sigmoid (Hinton & Salakhutdinov 2006) */
+    udl_ae_loss loss;  /* reconstruction loss for fine-tuning */
+    size_t epochs, batch_size;
+    udl_sgd_params sgd;
+    uint64_t seed;     /* shuffling */
+} udl_deep_ae_params;
+
+/* Linear code layer, cross-entropy, 20 epochs of batches of 100, learning rate 0.01 with
+ * momentum 0.9, seed 1. */
+UDL_API udl_deep_ae_params udl_deep_ae_params_default(void);
+
+/* Unrolls a trained stack into an encoder (the layers' W and b) and a mirrored decoder
+ * with untied copies (W^T and c), 2L layers in all. */
+UDL_API udl_status udl_deep_ae_create(const udl_sae *stack, const udl_deep_ae_params *params,
+                                      udl_deep_ae **out);
+UDL_API void udl_deep_ae_free(udl_deep_ae *deep);
+/* Fine-tunes every layer by backpropagation of the reconstruction loss. */
+UDL_API udl_status udl_deep_ae_train(udl_deep_ae *deep, udl_mat x, udl_progress_fn progress,
+                                     void *user);
+/* Z (N x code size) from the code layer; X^ (N x D) from the output layer. */
+UDL_API udl_status udl_deep_ae_encode(const udl_deep_ae *deep, udl_mat x, udl_mat z);
+UDL_API udl_status udl_deep_ae_reconstruct(const udl_deep_ae *deep, udl_mat x, udl_mat xhat);
+/* Mean over rows of the per-row reconstruction loss. */
+UDL_API udl_status udl_deep_ae_cost(const udl_deep_ae *deep, udl_mat x, double *cost);
+UDL_API const double *udl_deep_ae_history(const udl_deep_ae *deep, size_t *n_epochs);
+/* Layer sizes {D, h1, ..., code, ..., h1, D}; *n_sizes = 2L + 1. */
+UDL_API const size_t *udl_deep_ae_sizes(const udl_deep_ae *deep, size_t *n_sizes);
+UDL_API udl_status udl_deep_ae_save(const udl_deep_ae *deep, const char *path);
+UDL_API udl_status udl_deep_ae_load(const char *path, udl_deep_ae **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -161,10 +161,8 @@ static void decode_logits(const udl_ae *ae, udl_mat hidden, udl_mat out)
     udl_add_row_vector(out, ae->c, 1.0, out);
 }
 
-/* Per-row loss of the output pre-activations `a` against the clean x, summed over rows.
- * With delta non-NULL, also d(loss)/d(a) / scale into delta. Cross-entropy is taken
- * from the logits, softplus(a) - x a, so it stays finite when the sigmoid saturates. */
-static double output_loss(const udl_ae *ae, udl_mat a, udl_mat x, udl_mat *delta, double scale)
+double udl_ae_output_loss(udl_ae_loss loss, int linear, udl_mat a, udl_mat x,
+                          udl_mat *delta, double scale)
 {
     double sum = 0.0;
     for (size_t i = 0; i < a.rows; i++) {
@@ -172,12 +170,12 @@ static double output_loss(const udl_ae *ae, udl_mat a, udl_mat x, udl_mat *delta
         double *di = delta ? delta->data + i * delta->ld : NULL;
         for (size_t j = 0; j < a.cols; j++) {
             double z = ai[j], t = xi[j];
-            if (ae->p.loss == UDL_LOSS_CROSS_ENTROPY) {
+            if (loss == UDL_LOSS_CROSS_ENTROPY) {
                 double e = exp(-fabs(z));
                 sum += fmax(z, 0.0) + log1p(e) - t * z;
                 if (di) /* sigmoid(z) - t, evaluated without overflow */
                     di[j] = ((z >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - t) / scale;
-            } else if (ae->p.linear) {
+            } else if (linear) {
                 sum += (z - t) * (z - t);
                 if (di)
                     di[j] = 2.0 * (z - t) / scale;
@@ -219,7 +217,8 @@ udl_status udl_ae_gradient(udl_ae *ae, udl_mat input, udl_mat target, double *lo
     encode_rows(ae, input, hidden);
     decode_logits(ae, hidden, out);
     udl_mat dout = out; /* the output deltas overwrite the logits */
-    *loss = output_loss(ae, out, target, &dout, (double)n) / (double)n;
+    *loss = udl_ae_output_loss(ae->p.loss, ae->p.linear, out, target, &dout, (double)n) /
+            (double)n;
     udl_col_sums(dout, ae->gc);
     udl_gemm(UDL_TRANS, UDL_NOTRANS, 1.0, dout, hidden, 0.0, gw);
     udl_gemm(UDL_NOTRANS, UDL_NOTRANS, 1.0, dout, w, 0.0, dhidden);
@@ -365,7 +364,7 @@ UDL_API udl_status udl_ae_reconstruct(const udl_ae *ae, udl_mat x, udl_mat xhat)
 static void add_loss(const udl_ae *ae, udl_mat x, udl_mat logits, size_t first, void *user)
 {
     (void)first;
-    *(double *)user += output_loss(ae, logits, x, NULL, 1.0);
+    *(double *)user += udl_ae_output_loss(ae->p.loss, ae->p.linear, logits, x, NULL, 1.0);
 }
 
 UDL_API udl_status udl_ae_cost(const udl_ae *ae, udl_mat x, double *cost)
@@ -402,11 +401,9 @@ UDL_API const double *udl_ae_visible_bias(const udl_ae *ae) { return ae ? ae->c 
 
 /* ---- files ------------------------------------------------------------------------------ */
 
-enum { INFO_LEN = 14 };
-
 static void params_to_info(const udl_ae_params *p, double *info)
 {
-    const double v[INFO_LEN] = {(double)p->n_visible, (double)p->n_hidden, p->linear,
+    const double v[UDL_AE_INFO_LEN] = {(double)p->n_visible, (double)p->n_hidden, p->linear,
                                 (double)p->loss, (double)p->noise, p->noise_level,
                                 (double)p->epochs, (double)p->batch_size,
                                 p->sgd.learning_rate, p->sgd.momentum, p->sgd.weight_decay,
@@ -419,7 +416,7 @@ static int whole(double v, double max) { return v >= 0 && v <= max && v == floor
 
 static udl_status info_to_params(const double *v, const char *path, udl_ae_params *p)
 {
-    if (!udl_all_finite(v, INFO_LEN) || !whole(v[0], 1 << 24) || !whole(v[1], 1 << 24) ||
+    if (!udl_all_finite(v, UDL_AE_INFO_LEN) || !whole(v[0], 1 << 24) || !whole(v[1], 1 << 24) ||
         !whole(v[2], 1) || !whole(v[3], 1) || !whole(v[4], 2) || !whole(v[6], 1e15) ||
         !whole(v[7], 1 << 20) || !whole(v[11], 1) || !whole(v[12], 4294967295.0) ||
         !whole(v[13], 4294967295.0))
@@ -447,18 +444,74 @@ static udl_status info_to_params(const double *v, const char *path, udl_ae_param
     return UDL_OK;
 }
 
+void udl_ae_to_blocks(const udl_ae *ae, const char *prefix, char names[][64], double *info,
+                      udl_block *blocks)
+{
+    static const char *const suffix[UDL_AE_BLOCKS] = {"info", "W", "b", "c", "history"};
+    const size_t d = ae->p.n_visible, m = ae->p.n_hidden;
+    params_to_info(&ae->p, info);
+    const udl_block b[UDL_AE_BLOCKS] = {
+        {NULL, 1, UDL_AE_INFO_LEN, info}, {NULL, d, m, ae->w}, {NULL, 1, m, ae->b},
+        {NULL, 1, d, ae->c}, {NULL, 1, ae->n_history, ae->history},
+    };
+    for (int k = 0; k < UDL_AE_BLOCKS; k++) {
+        snprintf(names[k], 64, "%s%s", prefix, suffix[k]);
+        blocks[k] = b[k];
+        blocks[k].name = names[k];
+    }
+}
+
+udl_status udl_ae_from_container(const udl_container *c, const char *prefix, const char *path,
+                                 udl_ae **out)
+{
+    char names[UDL_AE_BLOCKS][64];
+    static const char *const suffix[UDL_AE_BLOCKS] = {"info", "W", "b", "c", "history"};
+    for (int k = 0; k < UDL_AE_BLOCKS; k++)
+        snprintf(names[k], 64, "%s%s", prefix, suffix[k]);
+    udl_block info, w, b, cb, hist;
+    udl_ae_params p;
+    udl_ae *ae = NULL;
+    udl_status s;
+    *out = NULL;
+    if ((s = udl_container_get(c, names[0], 1, UDL_AE_INFO_LEN, &info)) ||
+        (s = info_to_params(info.data, path, &p)) ||
+        (s = udl_container_get(c, names[1], p.n_visible, p.n_hidden, &w)) ||
+        (s = udl_container_get(c, names[2], 1, p.n_hidden, &b)) ||
+        (s = udl_container_get(c, names[3], 1, p.n_visible, &cb)) ||
+        (s = udl_container_get(c, names[4], 1, SIZE_MAX, &hist)))
+        return s;
+    if (!udl_all_finite(w.data, w.rows * w.cols) || !udl_all_finite(b.data, b.cols) ||
+        !udl_all_finite(cb.data, cb.cols))
+        return udl_fail(UDL_EFORMAT, "%s: the autoencoder holds non-finite weights", path);
+    if ((s = udl_ae_create(&p, &ae)))
+        return s;
+    memcpy(ae->w, w.data, w.rows * w.cols * sizeof(double));
+    memcpy(ae->b, b.data, b.cols * sizeof(double));
+    memcpy(ae->c, cb.data, cb.cols * sizeof(double));
+    if (hist.cols) {
+        ae->history = udl_alloc(hist.cols, sizeof(double), "autoencoder history");
+        if (!ae->history) {
+            udl_ae_free(ae);
+            return UDL_ENOMEM;
+        }
+        memcpy(ae->history, hist.data, hist.cols * sizeof(double));
+        ae->n_history = hist.cols;
+    }
+    /* Continued training draws fresh, but repeatable, random numbers. */
+    udl_rng_seed(&ae->rng, p.seed ^ (0x9e3779b97f4a7c15ULL * (ae->n_history + 1)));
+    *out = ae;
+    return UDL_OK;
+}
+
 UDL_API udl_status udl_ae_save(const udl_ae *ae, const char *path)
 {
     if (!ae)
         return udl_fail(UDL_EINVAL, "autoencoder save: model is NULL");
-    double info[INFO_LEN];
-    params_to_info(&ae->p, info);
-    const size_t d = ae->p.n_visible, m = ae->p.n_hidden;
-    const udl_block blocks[5] = {
-        {"info", 1, INFO_LEN, info},          {"W", d, m, ae->w}, {"b", 1, m, ae->b},
-        {"c", 1, d, ae->c}, {"history", 1, ae->n_history, ae->history},
-    };
-    return udl_container_save(path, UDL_KIND_AUTOENCODER, blocks, 5);
+    char names[UDL_AE_BLOCKS][64];
+    double info[UDL_AE_INFO_LEN];
+    udl_block blocks[UDL_AE_BLOCKS];
+    udl_ae_to_blocks(ae, "", names, info, blocks);
+    return udl_container_save(path, UDL_KIND_AUTOENCODER, blocks, UDL_AE_BLOCKS);
 }
 
 UDL_API udl_status udl_ae_load(const char *path, udl_ae **out)
@@ -470,41 +523,7 @@ UDL_API udl_status udl_ae_load(const char *path, udl_ae **out)
     udl_status s = udl_container_load(path, UDL_KIND_AUTOENCODER, &c);
     if (s)
         return s;
-    udl_block info, w, b, cb, hist;
-    udl_ae_params p;
-    udl_ae *ae = NULL;
-    if ((s = udl_container_get(c, "info", 1, INFO_LEN, &info)) ||
-        (s = info_to_params(info.data, path, &p)) ||
-        (s = udl_container_get(c, "W", p.n_visible, p.n_hidden, &w)) ||
-        (s = udl_container_get(c, "b", 1, p.n_hidden, &b)) ||
-        (s = udl_container_get(c, "c", 1, p.n_visible, &cb)) ||
-        (s = udl_container_get(c, "history", 1, SIZE_MAX, &hist)))
-        goto done;
-    if (!udl_all_finite(w.data, w.rows * w.cols) || !udl_all_finite(b.data, b.cols) ||
-        !udl_all_finite(cb.data, cb.cols)) {
-        s = udl_fail(UDL_EFORMAT, "%s: the autoencoder holds non-finite weights", path);
-        goto done;
-    }
-    if ((s = udl_ae_create(&p, &ae)))
-        goto done;
-    memcpy(ae->w, w.data, w.rows * w.cols * sizeof(double));
-    memcpy(ae->b, b.data, b.cols * sizeof(double));
-    memcpy(ae->c, cb.data, cb.cols * sizeof(double));
-    if (hist.cols) {
-        ae->history = udl_alloc(hist.cols, sizeof(double), "autoencoder history");
-        if (!ae->history) {
-            s = UDL_ENOMEM;
-            udl_ae_free(ae);
-            ae = NULL;
-            goto done;
-        }
-        memcpy(ae->history, hist.data, hist.cols * sizeof(double));
-        ae->n_history = hist.cols;
-    }
-    /* Continued training draws fresh, but repeatable, random numbers. */
-    udl_rng_seed(&ae->rng, p.seed ^ (0x9e3779b97f4a7c15ULL * (ae->n_history + 1)));
-    *out = ae;
-done:
+    s = udl_ae_from_container(c, "", path, out);
     udl_container_free(c);
     return s;
 }
