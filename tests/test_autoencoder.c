@@ -361,6 +361,194 @@ static void test_divergence_stops_with_numeric_failure(void **state)
     udl_ae_free(ae);
 }
 
+static udl_sae *trained_stack(const size_t *sizes, size_t n_sizes, udl_mat x, size_t epochs)
+{
+    udl_ae_params p = udl_ae_params_default();
+    p.epochs = epochs;
+    p.batch_size = 10;
+    udl_sae *sae;
+    assert_int_equal(udl_sae_create(&p, sizes, n_sizes, &sae), UDL_OK);
+    assert_int_equal(udl_sae_train(sae, x, NULL, NULL), UDL_OK);
+    return sae;
+}
+
+static void random_unit(double *x, size_t n, uint64_t seed)
+{
+    udl_rng r;
+    udl_rng_seed(&r, seed);
+    for (size_t i = 0; i < n; i++)
+        x[i] = udl_rng_uniform(&r);
+}
+
+static void test_stack_trains_each_layer_on_the_codes_below(void **state)
+{
+    (void)state;
+    const size_t n = 40, sizes[4] = {8, 6, 4, 2};
+    double x[40 * 8], z1[40 * 6], z2[40 * 4], z3[40 * 2], z[40 * 2];
+    random_unit(x, n * 8, 11);
+    udl_sae *sae = trained_stack(sizes, 4, udl_mat_view(x, n, 8), 3);
+    assert_int_equal(udl_sae_n_layers(sae), 3);
+    for (size_t i = 0; i < 3; i++) {
+        udl_ae_params lp = udl_ae_get_params(udl_sae_layer(sae, i));
+        assert_int_equal(lp.n_visible, sizes[i]);
+        assert_int_equal(lp.n_hidden, sizes[i + 1]);
+        size_t epochs;
+        udl_ae_history(udl_sae_layer(sae, i), &epochs);
+        assert_int_equal(epochs, 3);
+    }
+    assert_null(udl_sae_layer(sae, 3));
+    /* the stack's codes are the layers' encoders chained */
+    assert_int_equal(udl_ae_encode(udl_sae_layer(sae, 0), udl_mat_view(x, n, 8),
+                                   udl_mat_view(z1, n, 6)), UDL_OK);
+    assert_int_equal(udl_ae_encode(udl_sae_layer(sae, 1), udl_mat_view(z1, n, 6),
+                                   udl_mat_view(z2, n, 4)), UDL_OK);
+    assert_int_equal(udl_ae_encode(udl_sae_layer(sae, 2), udl_mat_view(z2, n, 4),
+                                   udl_mat_view(z3, n, 2)), UDL_OK);
+    assert_int_equal(udl_sae_encode(sae, udl_mat_view(x, n, 8), udl_mat_view(z, n, 2)), UDL_OK);
+    assert_memory_equal(z, z3, sizeof z);
+    /* and a file keeps them */
+    char path[512];
+    tmp_path(path, sizeof path, "sae.udl");
+    udl_sae *loaded;
+    assert_int_equal(udl_sae_save(sae, path), UDL_OK);
+    assert_int_equal(udl_sae_load(path, &loaded), UDL_OK);
+    assert_int_equal(udl_sae_encode(loaded, udl_mat_view(x, n, 8), udl_mat_view(z3, n, 2)),
+                     UDL_OK);
+    assert_memory_equal(z, z3, sizeof z);
+    assert_int_equal(udl_ae_load(path, (udl_ae **)&loaded), UDL_EKIND);
+    udl_sae_free(sae);
+    size_t one[1] = {8};
+    udl_ae_params p = udl_ae_params_default();
+    assert_int_equal(udl_sae_create(&p, one, 1, &sae), UDL_EINVAL);
+}
+
+static void test_unrolled_net_starts_as_the_stack(void **state)
+{
+    (void)state;
+    const size_t n = 30, sizes[3] = {7, 5, 3};
+    double x[30 * 7], zs[30 * 3], zd[30 * 3], hidden[30 * 5], r1[30 * 7], r2[30 * 7];
+    random_unit(x, n * 7, 12);
+    udl_sae *sae = trained_stack(sizes, 3, udl_mat_view(x, n, 7), 2);
+    udl_deep_ae_params p = udl_deep_ae_params_default();
+    p.linear_code = 0; /* as the stack was trained */
+    udl_deep_ae *deep;
+    assert_int_equal(udl_deep_ae_create(sae, &p, &deep), UDL_OK);
+    size_t n_sizes;
+    const size_t *ds = udl_deep_ae_sizes(deep, &n_sizes);
+    assert_int_equal(n_sizes, 5);
+    assert_true(ds[0] == 7 && ds[1] == 5 && ds[2] == 3 && ds[3] == 5 && ds[4] == 7);
+    assert_int_equal(udl_sae_encode(sae, udl_mat_view(x, n, 7), udl_mat_view(zs, n, 3)), UDL_OK);
+    assert_int_equal(udl_deep_ae_encode(deep, udl_mat_view(x, n, 7), udl_mat_view(zd, n, 3)),
+                     UDL_OK);
+    for (size_t i = 0; i < n * 3; i++)
+        assert_close(zd[i], zs[i], 1e-14);
+    /* the decoder is the layers' decoders in reverse: layer 1 then layer 0 */
+    assert_int_equal(udl_ae_reconstruct(udl_sae_layer(sae, 0), udl_mat_view(x, n, 7),
+                                        udl_mat_view(r1, n, 7)), UDL_OK);
+    assert_int_equal(udl_ae_encode(udl_sae_layer(sae, 0), udl_mat_view(x, n, 7),
+                                   udl_mat_view(hidden, n, 5)), UDL_OK);
+    assert_int_equal(udl_deep_ae_reconstruct(deep, udl_mat_view(x, n, 7),
+                                             udl_mat_view(r2, n, 7)), UDL_OK);
+    /* decoding layer 1's reconstruction of the hidden codes through layer 0 */
+    const udl_ae *l0 = udl_sae_layer(sae, 0), *l1 = udl_sae_layer(sae, 1);
+    double h1[30 * 5];
+    assert_int_equal(udl_ae_reconstruct(l1, udl_mat_view(hidden, n, 5), udl_mat_view(h1, n, 5)),
+                     UDL_OK);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < 7; j++) {
+            double a = udl_ae_visible_bias(l0)[j];
+            for (size_t k = 0; k < 5; k++)
+                a += h1[i * 5 + k] * udl_ae_weights(l0)[j * 5 + k];
+            assert_close(r2[i * 7 + j], 1.0 / (1.0 + exp(-a)), 1e-13);
+        }
+    (void)r1;
+    udl_deep_ae_free(deep);
+    udl_sae_free(sae);
+}
+
+static void test_deep_gradients_match_finite_differences(void **state)
+{
+    (void)state;
+    const size_t n = 5, sizes[3] = {6, 4, 3};
+    double x[5 * 6];
+    random_unit(x, n * 6, 13);
+    udl_sae *sae = trained_stack(sizes, 3, udl_mat_view(x, n, 6), 1);
+    for (int linear_code = 0; linear_code < 2; linear_code++)
+        for (int loss = 0; loss < 2; loss++) {
+            udl_deep_ae_params p = udl_deep_ae_params_default();
+            p.linear_code = linear_code;
+            p.loss = (udl_ae_loss)loss;
+            p.batch_size = n;
+            udl_deep_ae *deep;
+            assert_int_equal(udl_deep_ae_create(sae, &p, &deep), UDL_OK);
+            double l0, cost;
+            assert_int_equal(udl_deep_ae_gradient(deep, udl_mat_view(x, n, 6), &l0), UDL_OK);
+            assert_int_equal(udl_deep_ae_cost(deep, udl_mat_view(x, n, 6), &cost), UDL_OK);
+            assert_close(l0, cost, 1e-12 * fabs(cost));
+            for (size_t l = 0; l < 4; l++) {
+                double *w, *b, *gw, *gb;
+                udl_deep_ae_layer(deep, l, &w, &b, &gw, &gb);
+                size_t rows = l < 2 ? sizes[l] : sizes[4 - l], cols = l < 2 ? sizes[l + 1] : sizes[3 - l];
+                double *params[2] = {w, b}, *grads[2] = {gw, gb};
+                size_t counts[2] = {rows * cols, cols};
+                for (int k = 0; k < 2; k++)
+                    for (size_t i = 0; i < counts[k]; i++) {
+                        double keep = params[k][i], up, down;
+                        params[k][i] = keep + 1e-6;
+                        udl_deep_ae_cost(deep, udl_mat_view(x, n, 6), &up);
+                        params[k][i] = keep - 1e-6;
+                        udl_deep_ae_cost(deep, udl_mat_view(x, n, 6), &down);
+                        params[k][i] = keep;
+                        double numeric = (up - down) / 2e-6;
+                        assert_close(grads[k][i], numeric, 1e-6 * (1.0 + fabs(numeric)));
+                    }
+            }
+            udl_deep_ae_free(deep);
+        }
+    udl_sae_free(sae);
+}
+
+static void test_fine_tuning_lowers_the_cost_and_saves(void **state)
+{
+    (void)state;
+    udl_array data;
+    if (udl_data_read("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", 0, &data))
+        skip();
+    udl_mat x = udl_mat_rows(udl_array_mat(&data), 0, 1000);
+    const size_t sizes[3] = {784, 64, 16};
+    udl_sae *sae = trained_stack(sizes, 3, x, 2);
+    udl_deep_ae_params p = udl_deep_ae_params_default();
+    p.epochs = 3;
+    udl_deep_ae *deep, *loaded;
+    assert_int_equal(udl_deep_ae_create(sae, &p, &deep), UDL_OK);
+    double before, after;
+    assert_int_equal(udl_deep_ae_cost(deep, x, &before), UDL_OK);
+    assert_int_equal(udl_deep_ae_train(deep, x, NULL, NULL), UDL_OK);
+    assert_int_equal(udl_deep_ae_cost(deep, x, &after), UDL_OK);
+    assert_true(after < before);
+    char path[512];
+    tmp_path(path, sizeof path, "deep.udl");
+    assert_int_equal(udl_deep_ae_save(deep, path), UDL_OK);
+    assert_int_equal(udl_deep_ae_load(path, &loaded), UDL_OK);
+    double *z1 = malloc(1000 * 16 * sizeof(double)), *z2 = malloc(1000 * 16 * sizeof(double));
+    assert_int_equal(udl_deep_ae_encode(deep, x, udl_mat_view(z1, 1000, 16)), UDL_OK);
+    assert_int_equal(udl_deep_ae_encode(loaded, x, udl_mat_view(z2, 1000, 16)), UDL_OK);
+    assert_memory_equal(z1, z2, 1000 * 16 * sizeof(double));
+    size_t e1, e2;
+    udl_deep_ae_history(deep, &e1);
+    udl_deep_ae_history(loaded, &e2);
+    assert_int_equal(e1, 3);
+    assert_int_equal(e2, 3);
+    assert_int_equal(udl_deep_ae_encode(deep, x, udl_mat_view(z1, 1000, 15)), UDL_ESHAPE);
+    free(z1);
+    free(z2);
+    udl_deep_ae_free(loaded);
+    udl_deep_ae_free(deep);
+    udl_sae_free(sae);
+    udl_array_free(&data);
+    assert_int_equal(udl_deep_ae_create(NULL, &p, &deep), UDL_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +560,10 @@ int main(void)
         cmocka_unit_test(test_save_load_reproduces_encodings),
         cmocka_unit_test(test_bad_input_and_parameters),
         cmocka_unit_test(test_divergence_stops_with_numeric_failure),
+        cmocka_unit_test(test_stack_trains_each_layer_on_the_codes_below),
+        cmocka_unit_test(test_unrolled_net_starts_as_the_stack),
+        cmocka_unit_test(test_deep_gradients_match_finite_differences),
+        cmocka_unit_test(test_fine_tuning_lowers_the_cost_and_saves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,4 +34,10 @@ void udl_ae_to_blocks(const udl_ae *ae, const char *prefix, char names[][64], do
 udl_status udl_ae_from_container(const udl_container *c, const char *prefix, const char *path,
                                  udl_ae **out);
 
+/* For the tests: the deep autoencoder's mean loss and gradient on a batch of at most
+ * batch_size rows, and layer l's weights, biases and their gradients. */
+udl_status udl_deep_ae_gradient(udl_deep_ae *deep, udl_mat x, double *loss);
+void udl_deep_ae_layer(udl_deep_ae *deep, size_t l, double **w, double **b, double **gw,
+                       double **gb);
+
 #endif
