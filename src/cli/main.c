@@ -11,7 +11,10 @@ static const char usage[] =
     "usage: udl <command> [options]    (udl <command> --help for its options)\n"
     "\n"
     "commands:\n"
-    "  pca      principal component analysis: fit, transform, plot\n"
+    "  pca          principal component analysis: fit, transform, plot\n"
+    "  train        train an autoencoder: ae, dae (denoising), sae (stacked), deep-ae\n"
+    "  encode       codes of data from a trained autoencoder\n"
+    "  reconstruct  reconstructions of data by a trained autoencoder\n"
     "\n"
     "  udl --version   print the library version\n";
 
@@ -25,8 +28,16 @@ int main(int argc, char **argv)
         printf("udl %s\n", udl_version());
         return 0;
     }
-    if (strcmp(argv[1], "pca") == 0)
-        return cmd_pca(argc - 1, argv + 1);
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+    } commands[] = {{"pca", cmd_pca},
+                    {"train", cmd_train},
+                    {"encode", cmd_encode},
+                    {"reconstruct", cmd_reconstruct}};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "udl: unknown command '%s'\n%s", argv[1], usage);
     return 2;
 }

@@ -1,0 +1,420 @@
+/* udl train (autoencoders), udl encode and udl reconstruct. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static const char train_usage[] =
+    "usage: udl train --model ae|dae|sae|deep-ae --layers H1[,H2,...] -i X --save M.udl\n"
+    "                 [--epochs E] [--batch B] [--lr L] [--momentum M] [--nesterov]\n"
+    "                 [--weight-decay W] [--loss ce|se] [--noise mask:P|gauss:S]\n"
+    "                 [--finetune-epochs F] [--finetune-lr L2] [--sigmoid-code]\n"
+    "                 [--seed S] [--json]\n"
+    "\n"
+    "Trains an autoencoder on X (.npy, IDX or CSV, one sample per row; cross-entropy\n"
+    "needs values in [0, 1], as uint8 images are scaled).\n"
+    "  ae        one tied-weight autoencoder, --layers H (the hidden size)\n"
+    "  dae       the same, denoising (default --noise mask:0.3)\n"
+    "  sae       a stack trained greedily, layer by layer: --layers 1000,500,250,30\n"
+    "  deep-ae   the stack unrolled into encoder + decoder and fine-tuned end to end\n"
+    "            (--finetune-epochs, default E; --finetune-lr, default 0.01; the code\n"
+    "            layer is linear unless --sigmoid-code)\n"
+    "Defaults: --epochs 20 --batch 100 --lr 0.1 --momentum 0.9 --loss ce --seed 1.\n";
+
+typedef struct train_args {
+    const char *model, *input, *save;
+    size_t layers[33], n_layers;
+    udl_ae_params ae;
+    size_t finetune_epochs;
+    double finetune_lr;
+    int sigmoid_code, json, noise_given;
+} train_args;
+
+static int parse_size(const char *cmd, const char *opt, const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || s[0] == '-' || v == 0 || v > (1u << 24))
+        return cli_error(cmd, "%s needs a positive integer, got '%s'", opt, s);
+    *out = (size_t)v;
+    return 0;
+}
+
+static int parse_double(const char *cmd, const char *opt, const char *s, double *out)
+{
+    char *end;
+    *out = strtod(s, &end);
+    if (*end || end == s || !isfinite(*out))
+        return cli_error(cmd, "%s needs a number, got '%s'", opt, s);
+    return 0;
+}
+
+static int parse_layers(const char *s, train_args *a)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", s);
+    a->n_layers = 0;
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (a->n_layers == 32)
+            return cli_error("train", "--layers takes at most 32 sizes");
+        if (parse_size("train", "--layers", tok, &a->layers[1 + a->n_layers++]))
+            return 1;
+    }
+    return a->n_layers ? 0 : cli_error("train", "--layers needs sizes, e.g. 1000,500,250,30");
+}
+
+static int parse_noise(const char *s, udl_ae_params *p)
+{
+    const char *colon = strchr(s, ':');
+    if (strcmp(s, "none") == 0) {
+        p->noise = UDL_NOISE_NONE;
+        return 0;
+    }
+    if (!colon)
+        return cli_error("train", "--noise takes mask:P, gauss:S or none, got '%s'", s);
+    if (strncmp(s, "mask:", 5) == 0)
+        p->noise = UDL_NOISE_MASK;
+    else if (strncmp(s, "gauss:", 6) == 0)
+        p->noise = UDL_NOISE_GAUSSIAN;
+    else
+        return cli_error("train", "--noise takes mask:P, gauss:S or none, got '%s'", s);
+    return parse_double("train", "--noise", colon + 1, &p->noise_level);
+}
+
+static int parse_train(int argc, char **argv, train_args *a)
+{
+    enum { O_MODEL = 256, O_LAYERS, O_SAVE, O_EPOCHS, O_BATCH, O_LR, O_MOM, O_NEST, O_WD,
+           O_LOSS, O_NOISE, O_FEPOCHS, O_FLR, O_SIGCODE, O_SEED, O_JSON };
+    static const struct option options[] = {
+        {"model", required_argument, 0, O_MODEL}, {"layers", required_argument, 0, O_LAYERS},
+        {"input", required_argument, 0, 'i'},      {"save", required_argument, 0, O_SAVE},
+        {"epochs", required_argument, 0, O_EPOCHS}, {"batch", required_argument, 0, O_BATCH},
+        {"lr", required_argument, 0, O_LR},        {"momentum", required_argument, 0, O_MOM},
+        {"nesterov", no_argument, 0, O_NEST},      {"weight-decay", required_argument, 0, O_WD},
+        {"loss", required_argument, 0, O_LOSS},    {"noise", required_argument, 0, O_NOISE},
+        {"finetune-epochs", required_argument, 0, O_FEPOCHS},
+        {"finetune-lr", required_argument, 0, O_FLR},
+        {"sigmoid-code", no_argument, 0, O_SIGCODE}, {"seed", required_argument, 0, O_SEED},
+        {"json", no_argument, 0, O_JSON},          {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    memset(a, 0, sizeof *a);
+    a->ae = udl_ae_params_default();
+    a->finetune_lr = 0.01;
+    opterr = 0;
+    optind = 1;
+    int rc = 0;
+    double seed;
+    for (int c; !rc && (c = getopt_long(argc, argv, ":i:h", options, NULL)) != -1;) {
+        switch (c) {
+        case 'i': a->input = optarg; break;
+        case O_MODEL: a->model = optarg; break;
+        case O_LAYERS: rc = parse_layers(optarg, a); break;
+        case O_SAVE: a->save = optarg; break;
+        case O_EPOCHS: rc = parse_size("train", "--epochs", optarg, &a->ae.epochs); break;
+        case O_BATCH: rc = parse_size("train", "--batch", optarg, &a->ae.batch_size); break;
+        case O_LR: rc = parse_double("train", "--lr", optarg, &a->ae.sgd.learning_rate); break;
+        case O_MOM: rc = parse_double("train", "--momentum", optarg, &a->ae.sgd.momentum); break;
+        case O_NEST: a->ae.sgd.nesterov = 1; break;
+        case O_WD:
+            rc = parse_double("train", "--weight-decay", optarg, &a->ae.sgd.weight_decay);
+            break;
+        case O_LOSS:
+            if (strcmp(optarg, "ce") == 0)
+                a->ae.loss = UDL_LOSS_CROSS_ENTROPY;
+            else if (strcmp(optarg, "se") == 0)
+                a->ae.loss = UDL_LOSS_SQUARED;
+            else
+                rc = cli_error("train", "--loss is ce or se, got '%s'", optarg);
+            break;
+        case O_NOISE: rc = parse_noise(optarg, &a->ae); a->noise_given = 1; break;
+        case O_FEPOCHS:
+            rc = parse_size("train", "--finetune-epochs", optarg, &a->finetune_epochs);
+            break;
+        case O_FLR: rc = parse_double("train", "--finetune-lr", optarg, &a->finetune_lr); break;
+        case O_SIGCODE: a->sigmoid_code = 1; break;
+        case O_SEED:
+            rc = parse_double("train", "--seed", optarg, &seed);
+            if (!rc && (seed < 0 || seed != floor(seed) || seed > 9007199254740992.0))
+                rc = cli_error("train", "--seed needs a non-negative integer, got '%s'", optarg);
+            a->ae.seed = (uint64_t)seed;
+            break;
+        case O_JSON: a->json = 1; break;
+        case 'h': fputs(train_usage, stdout); exit(0);
+        case ':': rc = cli_error("train", "option %s needs a value", argv[optind - 1]); break;
+        default:
+            rc = cli_error("train", "unknown option %s (see udl train --help)", argv[optind - 1]);
+        }
+    }
+    if (rc)
+        return rc;
+    if (optind < argc)
+        return cli_error("train", "unexpected argument '%s'", argv[optind]);
+    if (!a->model || !a->input || !a->save || !a->n_layers)
+        return cli_error("train", "needs --model, --layers, -i and --save (see udl train "
+                         "--help)");
+    int single = strcmp(a->model, "ae") == 0 || strcmp(a->model, "dae") == 0;
+    if (!single && strcmp(a->model, "sae") != 0 && strcmp(a->model, "deep-ae") != 0)
+        return cli_error("train", "--model is ae, dae, sae or deep-ae, got '%s'", a->model);
+    if (single && a->n_layers != 1)
+        return cli_error("train", "--model %s has one hidden layer: give --layers H", a->model);
+    if (strcmp(a->model, "dae") == 0 && !a->noise_given) {
+        a->ae.noise = UDL_NOISE_MASK;
+        a->ae.noise_level = 0.3;
+    }
+    if (!a->finetune_epochs)
+        a->finetune_epochs = a->ae.epochs;
+    return 0;
+}
+
+/* What training reports: the final cost on the training data and each epoch's cost
+ * (of the single autoencoder, or of fine-tuning; a plain stack has none). */
+typedef struct train_result {
+    double cost;
+    double *history;
+    size_t n_history;
+} train_result;
+
+static void keep_history(train_result *r, const double *h, size_t n)
+{
+    r->history = malloc((n + 1) * sizeof(double));
+    r->n_history = r->history ? n : 0;
+    if (r->history)
+        memcpy(r->history, h, n * sizeof(double));
+}
+
+static int train_single(const train_args *a, udl_mat x, train_result *r)
+{
+    udl_ae_params p = a->ae;
+    p.n_visible = x.cols;
+    p.n_hidden = a->layers[1];
+    udl_ae *ae;
+    udl_status s;
+    if ((s = udl_ae_create(&p, &ae)))
+        return cli_status("train", s);
+    if ((s = udl_ae_train(ae, x, cli_progress, NULL)) || (s = udl_ae_cost(ae, x, &r->cost)) ||
+        (s = udl_ae_save(ae, a->save))) {
+        udl_ae_free(ae);
+        return cli_status("train", s);
+    }
+    cli_progress_done();
+    size_t n;
+    const double *h = udl_ae_history(ae, &n);
+    keep_history(r, h, n);
+    udl_ae_free(ae);
+    return 0;
+}
+
+static int train_stack(const train_args *a, udl_mat x, train_result *r)
+{
+    size_t sizes[33];
+    memcpy(sizes, a->layers, sizeof sizes);
+    sizes[0] = x.cols;
+    udl_sae *sae;
+    udl_status s;
+    if ((s = udl_sae_create(&a->ae, sizes, a->n_layers + 1, &sae)))
+        return cli_status("train", s);
+    if ((s = udl_sae_train(sae, x, cli_progress, NULL))) {
+        udl_sae_free(sae);
+        return cli_status("train", s);
+    }
+    cli_progress_done();
+    if (strcmp(a->model, "sae") == 0) {
+        s = udl_sae_save(sae, a->save);
+        udl_sae_free(sae);
+        return s ? cli_status("train", s) : 0;
+    }
+    udl_deep_ae_params dp = udl_deep_ae_params_default();
+    dp.linear_code = !a->sigmoid_code;
+    dp.loss = a->ae.loss;
+    dp.epochs = a->finetune_epochs;
+    dp.batch_size = a->ae.batch_size;
+    dp.sgd = a->ae.sgd;
+    dp.sgd.learning_rate = a->finetune_lr;
+    dp.seed = a->ae.seed;
+    udl_deep_ae *deep;
+    s = udl_deep_ae_create(sae, &dp, &deep);
+    udl_sae_free(sae);
+    if (s)
+        return cli_status("train", s);
+    if ((s = udl_deep_ae_train(deep, x, cli_progress, NULL)) ||
+        (s = udl_deep_ae_cost(deep, x, &r->cost)) || (s = udl_deep_ae_save(deep, a->save))) {
+        udl_deep_ae_free(deep);
+        return cli_status("train", s);
+    }
+    cli_progress_done();
+    size_t n;
+    const double *h = udl_deep_ae_history(deep, &n);
+    keep_history(r, h, n);
+    udl_deep_ae_free(deep);
+    return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    train_args a;
+    if (parse_train(argc, argv, &a))
+        return 1;
+    udl_array x;
+    udl_status s = cli_read(a.input, &x);
+    if (s)
+        return cli_status("train", s);
+    double t0 = cli_now();
+    int single = strcmp(a.model, "ae") == 0 || strcmp(a.model, "dae") == 0;
+    train_result r = {NAN, NULL, 0};
+    int rc = single ? train_single(&a, udl_array_mat(&x), &r)
+                    : train_stack(&a, udl_array_mat(&x), &r);
+    double seconds = cli_now() - t0;
+    if (!rc && a.json) {
+        double layers[33];
+        layers[0] = (double)x.cols;
+        for (size_t i = 1; i <= a.n_layers; i++)
+            layers[i] = (double)a.layers[i];
+        cli_json j;
+        cli_json_begin(&j);
+        cli_json_string(&j, "command", "train");
+        cli_json_string(&j, "model", a.model);
+        cli_json_number(&j, "n_samples", (double)x.rows);
+        cli_json_numbers(&j, "layers", layers, a.n_layers + 1);
+        cli_json_number(&j, "epochs", (double)a.ae.epochs);
+        cli_json_number(&j, "cost", r.cost);
+        cli_json_numbers(&j, "history", r.history, r.n_history);
+        cli_json_number(&j, "seconds", seconds);
+        cli_json_end(&j);
+    } else if (!rc) {
+        printf("%s on %zu x %zu: ", a.model, x.rows, x.cols);
+        if (isnan(r.cost))
+            printf("%zu layers trained", a.n_layers);
+        else
+            printf("training cost %.6g after %zu epochs", r.cost, r.n_history);
+        printf(" (%.1f s) -> %s\n", seconds, a.save);
+    }
+    free(r.history);
+    udl_array_free(&x);
+    return rc;
+}
+
+/* ---- encode and reconstruct -------------------------------------------------------- */
+
+/* A model file of any autoencoder kind. */
+typedef struct any_model {
+    udl_ae *ae;
+    udl_sae *sae;
+    udl_deep_ae *deep;
+} any_model;
+
+static int load_any(const char *cmd, const char *path, any_model *m)
+{
+    memset(m, 0, sizeof *m);
+    udl_status s = udl_ae_load(path, &m->ae);
+    if (s == UDL_EKIND)
+        s = udl_sae_load(path, &m->sae);
+    if (s == UDL_EKIND)
+        s = udl_deep_ae_load(path, &m->deep);
+    if (s == UDL_EKIND)
+        return cli_error(cmd, "%s holds no autoencoder (ae, dae, sae or deep-ae)", path);
+    return s ? cli_status(cmd, s) : 0;
+}
+
+static void free_any(any_model *m)
+{
+    udl_ae_free(m->ae);
+    udl_sae_free(m->sae);
+    udl_deep_ae_free(m->deep);
+}
+
+static size_t code_size(const any_model *m)
+{
+    if (m->ae)
+        return udl_ae_get_params(m->ae).n_hidden;
+    if (m->sae)
+        return udl_ae_get_params(udl_sae_layer(m->sae, udl_sae_n_layers(m->sae) - 1)).n_hidden;
+    size_t n;
+    const size_t *sizes = udl_deep_ae_sizes(m->deep, &n);
+    return sizes[n / 2];
+}
+
+static int apply(const char *cmd, int argc, char **argv, int reconstruct)
+{
+    static const struct option options[] = {
+        {"model", required_argument, 0, 'm'}, {"input", required_argument, 0, 'i'},
+        {"output", required_argument, 0, 'o'}, {"json", no_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    const char *model = NULL, *input = NULL, *output = NULL;
+    int json = 0;
+    opterr = 0;
+    optind = 1;
+    for (int c; (c = getopt_long(argc, argv, ":m:i:o:h", options, NULL)) != -1;) {
+        switch (c) {
+        case 'm': model = optarg; break;
+        case 'i': input = optarg; break;
+        case 'o': output = optarg; break;
+        case 'j': json = 1; break;
+        case 'h':
+            printf("usage: udl %s --model M.udl -i X -o %s.npy [--json]\n\n%s\n", cmd,
+                   reconstruct ? "Xhat" : "Z",
+                   reconstruct ? "Reconstructions of X by an autoencoder or deep autoencoder."
+                               : "Codes of X from an autoencoder, stack or deep autoencoder "
+                                 "(its code layer).");
+            exit(0);
+        case ':': return cli_error(cmd, "option %s needs a value", argv[optind - 1]);
+        default: return cli_error(cmd, "unknown option %s", argv[optind - 1]);
+        }
+    }
+    if (!model || !input || !output)
+        return cli_error(cmd, "needs --model, -i and -o (see udl %s --help)", cmd);
+    any_model m;
+    if (load_any(cmd, model, &m))
+        return 1;
+    udl_status s;
+    if (reconstruct && m.sae) {
+        free_any(&m);
+        return cli_error(cmd, "%s is a stacked autoencoder, which has no single decoder; "
+                         "train a deep-ae to reconstruct", model);
+    }
+    udl_array x;
+    if ((s = cli_read(input, &x))) {
+        free_any(&m);
+        return cli_status(cmd, s);
+    }
+    double t0 = cli_now();
+    size_t cols = reconstruct ? x.cols : code_size(&m);
+    double *out = malloc((x.rows * cols + 1) * sizeof(double));
+    udl_mat o = udl_mat_view(out, x.rows, cols), xm = udl_array_mat(&x);
+    if (!out) {
+        free_any(&m);
+        udl_array_free(&x);
+        return cli_error(cmd, "out of memory for the %zu x %zu output", x.rows, cols);
+    }
+    if (m.ae)
+        s = reconstruct ? udl_ae_reconstruct(m.ae, xm, o) : udl_ae_encode(m.ae, xm, o);
+    else if (m.sae)
+        s = udl_sae_encode(m.sae, xm, o);
+    else
+        s = reconstruct ? udl_deep_ae_reconstruct(m.deep, xm, o)
+                        : udl_deep_ae_encode(m.deep, xm, o);
+    int rc = 0;
+    if (s || (s = udl_npy_write(output, o)))
+        rc = cli_status(cmd, s);
+    else if (json) {
+        cli_json j;
+        cli_json_begin(&j);
+        cli_json_string(&j, "command", cmd);
+        cli_json_number(&j, "n_samples", (double)x.rows);
+        cli_json_number(&j, "n_columns", (double)cols);
+        cli_json_number(&j, "seconds", cli_now() - t0);
+        cli_json_end(&j);
+    }
+    free(out);
+    udl_array_free(&x);
+    free_any(&m);
+    return rc;
+}
+
+int cmd_encode(int argc, char **argv) { return apply("encode", argc, argv, 0); }
+int cmd_reconstruct(int argc, char **argv) { return apply("reconstruct", argc, argv, 1); }
