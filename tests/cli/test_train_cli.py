@@ -1,0 +1,130 @@
+"""Checks `udl train`, `udl encode` and `udl reconstruct` from the outside: the model
+file is parsed here from its documented layout, and the codes and reconstructions are
+recomputed with NumPy. usage: test_train_cli.py UDL_BINARY WORK_DIR"""
+import json
+import os
+import struct
+import subprocess
+import sys
+import zlib
+
+import numpy as np
+
+UDL, WORK = sys.argv[1], sys.argv[2]
+os.makedirs(WORK, exist_ok=True)
+failures, passed = [], 0
+
+
+def path(name):
+    return os.path.join(WORK, name)
+
+
+def run(*args):
+    p = subprocess.run([UDL, *args], capture_output=True, text=True, timeout=300)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(name, cond, detail=""):
+    global passed
+    if cond:
+        passed += 1
+    else:
+        failures.append(name)
+        print(f"FAIL {name}: {detail}")
+
+
+def read_model(file):
+    """The udl container: magic, version, kind, block count, reserved, blocks, CRC-32."""
+    raw = open(file, "rb").read()
+    assert raw[:8] == b"UDLMODEL"
+    assert zlib.crc32(raw[:-4]) == struct.unpack("<I", raw[-4:])[0]
+    version, kind, count, _ = struct.unpack("<4I", raw[8:24])
+    at, blocks = 24, {}
+    for _ in range(count):
+        (n,) = struct.unpack("<I", raw[at:at + 4])
+        name = raw[at + 4:at + 4 + n].decode()
+        rows, cols = struct.unpack("<2Q", raw[at + 4 + n:at + 20 + n])
+        at += 20 + n
+        blocks[name] = np.frombuffer(raw[at:at + 8 * rows * cols], "<f8").reshape(rows, cols)
+        at += 8 * rows * cols
+    return kind, blocks
+
+
+def sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+rng = np.random.default_rng(3)
+x = rng.random((120, 10))
+np.save(path("x.npy"), x)
+
+rc, out, err = run("train", "--model", "ae", "--layers", "4", "-i", path("x.npy"), "--save",
+                   path("ae.udl"), "--epochs", "7", "--batch", "16", "--json")
+check("train ae exits 0", rc == 0, err)
+res = json.loads(out) if rc == 0 else {}
+check("json one line", out.count("\n") == 1, out)
+check("json history", len(res.get("history", [])) == 7, res)
+check("json layers", res.get("layers") == [10, 4], res)
+kind, b = read_model(path("ae.udl"))
+check("kind is autoencoder", kind == 2, kind)
+W, bias, c = b["W"], b["b"][0], b["c"][0]
+z_ref = sigmoid(x @ W + bias)
+rc, out, err = run("encode", "--model", path("ae.udl"), "-i", path("x.npy"), "-o", path("z.npy"))
+check("encode matches numpy", rc == 0 and np.allclose(np.load(path("z.npy")), z_ref, atol=1e-12),
+      err)
+rc, out, err = run("reconstruct", "--model", path("ae.udl"), "-i", path("x.npy"), "-o",
+                   path("xh.npy"))
+check("reconstruct matches numpy",
+      rc == 0 and np.allclose(np.load(path("xh.npy")), sigmoid(z_ref @ W.T + c), atol=1e-12), err)
+cost = np.mean(np.sum(np.logaddexp(0, z_ref @ W.T + c) - x * (z_ref @ W.T + c), axis=1))
+check("reported cost is the cross-entropy", abs(res.get("cost", 0) - cost) < 1e-9 * cost,
+      (res.get("cost"), cost))
+
+# denoising: masking noise by default, recorded in the model's header
+rc, out, err = run("train", "--model", "dae", "--layers", "4", "-i", path("x.npy"), "--save",
+                   path("dae.udl"), "--epochs", "2")
+_, b = read_model(path("dae.udl"))
+check("dae stores mask noise 0.3", rc == 0 and b["info"][0][4] == 1 and b["info"][0][5] == 0.3,
+      b["info"])
+
+# deep autoencoder: a linear code layer in the middle of 4 layers
+rc, out, err = run("train", "--model", "deep-ae", "--layers", "6,3", "-i", path("x.npy"),
+                   "--save", path("deep.udl"), "--epochs", "2", "--finetune-epochs", "3",
+                   "--json")
+res = json.loads(out) if rc == 0 else {}
+check("deep-ae trains", rc == 0 and len(res["history"]) == 3, err)
+kind, b = read_model(path("deep.udl"))
+h = x
+for layer in range(2):
+    h = h @ b[f"W{layer}"] + b[f"b{layer}"][0]
+    if layer == 0:
+        h = sigmoid(h)
+rc, out, err = run("encode", "--model", path("deep.udl"), "-i", path("x.npy"), "-o",
+                   path("zd.npy"))
+check("deep encode is the linear code layer",
+      rc == 0 and kind == 4 and np.allclose(np.load(path("zd.npy")), h, atol=1e-12), err)
+
+# errors: one line, non-zero exit, no output file
+np.save(path("big.npy"), x * 3)
+cases = [
+    (["train", "--model", "ae", "--layers", "4", "-i", path("big.npy"), "--save", path("out.udl")],
+     "[0, 1]"),
+    (["train", "--model", "ae", "--layers", "4", "-i", path("x.npy")], "--save"),
+    (["train", "--model", "vae", "--layers", "4", "-i", path("x.npy"), "--save", path("out.udl")],
+     "ae, dae, sae or deep-ae"),
+    (["train", "--model", "dae", "--layers", "4", "--noise", "salt:1", "-i", path("x.npy"),
+      "--save", path("out.udl")], "mask:P"),
+    (["train", "--model", "ae", "--layers", "4", "--lr", "-1", "-i", path("x.npy"), "--save",
+      path("out.udl")], "learning_rate"),
+    (["encode", "--model", path("x.npy"), "-i", path("x.npy"), "-o", path("out.udl")],
+     "not a udl model"),
+    (["encode", "--model", path("ae.udl"), "-i", path("big.npy"), "-o", path("out.udl")], "[0, 1]"),
+]
+for args, words in cases:
+    rc, out, err = run(*args)
+    check(f"{args[:3]} fails", rc != 0 and len(err.strip().splitlines()) == 1 and words in err,
+          repr(err))
+    check(f"{args[:3]} writes nothing", not os.path.exists(path("out.udl")))
+
+print(f"{passed} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)
