@@ -415,7 +415,10 @@ static void test_stack_trains_each_layer_on_the_codes_below(void **state)
     assert_int_equal(udl_sae_encode(loaded, udl_mat_view(x, n, 8), udl_mat_view(z3, n, 2)),
                      UDL_OK);
     assert_memory_equal(z, z3, sizeof z);
-    assert_int_equal(udl_ae_load(path, (udl_ae **)&loaded), UDL_EKIND);
+    udl_sae_free(loaded);
+    udl_ae *not_a_stack;
+    assert_int_equal(udl_ae_load(path, &not_a_stack), UDL_EKIND);
+    assert_null(not_a_stack);
     udl_sae_free(sae);
     size_t one[1] = {8};
     udl_ae_params p = udl_ae_params_default();
