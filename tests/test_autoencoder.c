@@ -305,7 +305,7 @@ static void test_bad_input_and_parameters(void **state)
     assert_int_equal(udl_ae_encode(ae, udl_mat_view(x, 5, 4), udl_mat_view(z, 5, 3)),
                      UDL_ESHAPE);
     assert_string_equal(udl_last_error(),
-                        "autoencoder encode: X has 4 columns, the autoencoder expects 5");
+                        "autoencoder encode: X has 4 columns, the model expects 5");
     assert_int_equal(udl_ae_encode(ae, udl_mat_view(x, 4, 5), udl_mat_view(z, 4, 2)),
                      UDL_ESHAPE);
     const double w0 = udl_ae_weights(ae)[0];

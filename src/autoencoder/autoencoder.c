@@ -251,15 +251,15 @@ void udl_ae_gradients(const udl_ae *ae, const double **gw, const double **gb,
 
 /* ---- training ------------------------------------------------------------------------ */
 
-static udl_status check_data(const udl_ae *ae, udl_mat x, const char *name)
+udl_status udl_ae_check_input(udl_mat x, size_t cols, udl_ae_loss loss, const char *name)
 {
     udl_status s = udl_mat_check(x, name);
     if (s || (s = udl_mat_check_finite(x, name)))
         return s;
-    if (x.cols != ae->p.n_visible)
-        return udl_fail(UDL_ESHAPE, "%s has %zu columns, the autoencoder expects %zu", name,
-                        x.cols, ae->p.n_visible);
-    if (ae->p.loss == UDL_LOSS_CROSS_ENTROPY)
+    if (x.cols != cols)
+        return udl_fail(UDL_ESHAPE, "%s has %zu columns, the model expects %zu", name, x.cols,
+                        cols);
+    if (loss == UDL_LOSS_CROSS_ENTROPY)
         for (size_t i = 0; i < x.rows; i++)
             for (size_t j = 0; j < x.cols; j++) {
                 double v = x.data[i * x.ld + j];
@@ -269,6 +269,22 @@ static udl_status check_data(const udl_ae *ae, udl_mat x, const char *name)
                                     v);
             }
     return UDL_OK;
+}
+
+udl_status udl_ae_check_output(udl_mat x, udl_mat out, size_t cols, const char *name)
+{
+    udl_status s = udl_mat_check(out, name);
+    if (s)
+        return s;
+    if (out.rows != x.rows || out.cols != cols)
+        return udl_fail(UDL_ESHAPE, "%s is %zu x %zu, expected %zu x %zu", name, out.rows,
+                        out.cols, x.rows, cols);
+    return UDL_OK;
+}
+
+static udl_status check_data(const udl_ae *ae, udl_mat x, const char *name)
+{
+    return udl_ae_check_input(x, ae->p.n_visible, ae->p.loss, name);
 }
 
 UDL_API udl_status udl_ae_train(udl_ae *ae, udl_mat x, udl_progress_fn progress, void *user)
@@ -305,11 +321,8 @@ UDL_API udl_status udl_ae_encode(const udl_ae *ae, udl_mat x, udl_mat z)
     if (!ae)
         return udl_fail(UDL_EINVAL, "autoencoder: model is NULL");
     udl_status s = check_data(ae, x, "autoencoder encode: X");
-    if (s || (s = udl_mat_check(z, "autoencoder encode: Z")))
+    if (s || (s = udl_ae_check_output(x, z, ae->p.n_hidden, "autoencoder encode: Z")))
         return s;
-    if (z.rows != x.rows || z.cols != ae->p.n_hidden)
-        return udl_fail(UDL_ESHAPE, "autoencoder encode: Z is %zu x %zu, expected %zu x %zu",
-                        z.rows, z.cols, x.rows, ae->p.n_hidden);
     encode_rows(ae, x, z);
     return UDL_OK;
 }
@@ -353,11 +366,8 @@ UDL_API udl_status udl_ae_reconstruct(const udl_ae *ae, udl_mat x, udl_mat xhat)
     if (!ae)
         return udl_fail(UDL_EINVAL, "autoencoder: model is NULL");
     udl_status s = check_data(ae, x, "autoencoder reconstruct: X");
-    if (s || (s = udl_mat_check(xhat, "autoencoder reconstruct: X^")))
+    if (s || (s = udl_ae_check_output(x, xhat, x.cols, "autoencoder reconstruct: X^")))
         return s;
-    if (xhat.rows != x.rows || xhat.cols != x.cols)
-        return udl_fail(UDL_ESHAPE, "autoencoder reconstruct: X^ is %zu x %zu, expected "
-                        "%zu x %zu", xhat.rows, xhat.cols, x.rows, x.cols);
     return for_blocks(ae, x, store_output, &xhat);
 }
 

@@ -267,19 +267,7 @@ void udl_deep_ae_layer(udl_deep_ae *deep, size_t l, double **w, double **b, doub
 
 static udl_status check_data(const udl_deep_ae *deep, udl_mat x, const char *name)
 {
-    udl_status s = udl_mat_check(x, name);
-    if (s || (s = udl_mat_check_finite(x, name)))
-        return s;
-    if (x.cols != deep->sizes[0])
-        return udl_fail(UDL_ESHAPE, "%s has %zu columns, the deep autoencoder expects %zu", name,
-                        x.cols, deep->sizes[0]);
-    if (deep->p.loss == UDL_LOSS_CROSS_ENTROPY)
-        for (size_t i = 0; i < x.rows; i++)
-            for (size_t j = 0; j < x.cols; j++)
-                if (x.data[i * x.ld + j] < 0.0 || x.data[i * x.ld + j] > 1.0)
-                    return udl_fail(UDL_EINVAL, "%s[%zu][%zu] is %g; the cross-entropy loss "
-                                    "needs data in [0, 1]", name, i, j, x.data[i * x.ld + j]);
-    return UDL_OK;
+    return udl_ae_check_input(x, deep->sizes[0], deep->p.loss, name);
 }
 
 UDL_API udl_status udl_deep_ae_train(udl_deep_ae *deep, udl_mat x, udl_progress_fn progress,
@@ -355,24 +343,13 @@ static void store_output(const udl_deep_ae *deep, udl_mat x, udl_mat logits, siz
         udl_sigmoid(logits, out);
 }
 
-static udl_status check_out(udl_mat x, udl_mat out, size_t cols, const char *name)
-{
-    udl_status s = udl_mat_check(out, name);
-    if (s)
-        return s;
-    if (out.rows != x.rows || out.cols != cols)
-        return udl_fail(UDL_ESHAPE, "%s is %zu x %zu, expected %zu x %zu", name, out.rows,
-                        out.cols, x.rows, cols);
-    return UDL_OK;
-}
-
 UDL_API udl_status udl_deep_ae_encode(const udl_deep_ae *deep, udl_mat x, udl_mat z)
 {
     if (!deep)
         return udl_fail(UDL_EINVAL, "deep autoencoder: model is NULL");
     const size_t code = deep->n_layers / 2;
     udl_status s = check_data(deep, x, "deep autoencoder encode: X");
-    if (s || (s = check_out(x, z, deep->sizes[code], "deep autoencoder encode: Z")))
+    if (s || (s = udl_ae_check_output(x, z, deep->sizes[code], "deep autoencoder encode: Z")))
         return s;
     return for_blocks(deep, x, code, store_rows, &z);
 }
@@ -382,7 +359,7 @@ UDL_API udl_status udl_deep_ae_reconstruct(const udl_deep_ae *deep, udl_mat x, u
     if (!deep)
         return udl_fail(UDL_EINVAL, "deep autoencoder: model is NULL");
     udl_status s = check_data(deep, x, "deep autoencoder reconstruct: X");
-    if (s || (s = check_out(x, xhat, deep->sizes[0], "deep autoencoder reconstruct: X^")))
+    if (s || (s = udl_ae_check_output(x, xhat, deep->sizes[0], "deep autoencoder reconstruct: X^")))
         return s;
     return for_blocks(deep, x, deep->n_layers, store_output, &xhat);
 }

@@ -21,6 +21,10 @@ void udl_ae_corrupt(udl_ae *ae, udl_mat x, udl_mat noisy);
  * non-NULL, also d(loss)/d(a) / scale into delta. Shared by every autoencoder. */
 double udl_ae_output_loss(udl_ae_loss loss, int linear, udl_mat a, udl_mat x,
                           udl_mat *delta, double scale);
+/* Input checks shared by every autoencoder: a usable, finite view with `cols` columns,
+ * in [0, 1] for cross-entropy; and an output view of x.rows x cols. */
+udl_status udl_ae_check_input(udl_mat x, size_t cols, udl_ae_loss loss, const char *name);
+udl_status udl_ae_check_output(udl_mat x, udl_mat out, size_t cols, const char *name);
 /* The gradient buffers: W (D x M), b (M), c (D). */
 void udl_ae_gradients(const udl_ae *ae, const double **gw, const double **gb,
                       const double **gc);
