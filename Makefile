@@ -5,7 +5,7 @@ SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-sanitize demo bench install clean
+.PHONY: all deps build test test-sanitize demo bench fuzz install clean
 
 FMNIST ?= /usr/share/datasets/fashion-mnist
 DEMO_OUT ?= demo-output
@@ -42,6 +42,18 @@ demo: build
 # Benchmarks (not tests): PCA against the machine's dgemm and scikit-learn.
 bench: build
 	sh tests/bench/run_pca.sh $(BUILD) 3
+
+# libFuzzer on every reader, FUZZ_SECONDS long (needs clang; not part of make test).
+FUZZ_SECONDS ?= 60
+fuzz: build
+	command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
+	mkdir -p $(BUILD)/fuzz-corpus
+	cp tests/fuzz/corpus/* $(BUILD)/fuzz-corpus/
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -DUDL_LIBFUZZER \
+	    -Iinclude -I$(BUILD)/include -Isrc $$(find src/core src/io src/pca src/autoencoder -name '*.c') \
+	    tests/fuzz/fuzz_readers.c -o $(BUILD)/fuzz_readers_libfuzzer \
+	    -llapacke -lopenblas -lz -lm
+	$(BUILD)/fuzz_readers_libfuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz-corpus
 
 install: build
 	cmake --install $(BUILD)

@@ -259,6 +259,11 @@ static void test_idx_malformed_files_are_rejected(void **state)
         assert_int_equal(udl_idx_read(path, 0, &a), UDL_EFORMAT);
         write_idx(npy("hdr.idx"), gz, 0x08, 3, dims, NULL, 0);
         assert_int_equal(udl_idx_read(path, 0, &a), UDL_EFORMAT);
+        /* a short file that claims 2^40 values is truncated, not out of memory */
+        uint32_t huge[3] = {1u << 20, 1u << 10, 1u << 10};
+        write_idx(npy("huge.idx"), gz, 0x08, 3, huge, pixels, 12);
+        assert_int_equal(udl_idx_read(path, 0, &a), UDL_EFORMAT);
+        assert_non_null(strstr(udl_last_error(), "truncated"));
     }
     FILE *f = fopen(npy("text.txt"), "wb");
     fputs("hello, world\n", f);

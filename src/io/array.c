@@ -83,33 +83,50 @@ udl_status udl_read_elements(udl_read_fn read, void *source, udl_elfmt fmt, size
                              size_t cols, int ndim, unsigned flags, const char *name,
                              udl_array *out)
 {
-    size_t count = rows * cols;
-    double *data = udl_alloc(count, sizeof(double), "data array");
+    /* The buffer grows as values arrive, so a short file that claims a huge shape is
+     * reported as truncated instead of first asking for all that memory. */
+    const size_t count = rows * cols;
+    size_t cap = count < (1u << 16) ? count : (1u << 16);
+    double *data = udl_alloc(cap, sizeof(double), "data array");
     if (!data)
         return UDL_ENOMEM;
     const double scale = (fmt.type == EL_U8 && ndim >= 2 && !(flags & UDL_READ_RAW))
                              ? 1.0 / 255.0 : 1.0;
     unsigned char buf[1 << 16];
     const size_t per_chunk = sizeof buf / fmt.size;
-    for (size_t done = 0; done < count;) {
+    udl_status s = UDL_OK;
+    for (size_t done = 0; done < count && !s;) {
         size_t want = count - done < per_chunk ? count - done : per_chunk;
         size_t got = read(source, buf, want * fmt.size);
         if (got != want * fmt.size) {
-            free(data);
-            if (got == (size_t)-1)
-                return udl_fail(UDL_EFORMAT, "%s: reading the data failed", name);
-            return udl_fail(UDL_EFORMAT, "%s is truncated: it holds %zu of %zu values", name,
-                            done + got / fmt.size, count);
+            s = got == (size_t)-1
+                    ? udl_fail(UDL_EFORMAT, "%s: reading the data failed", name)
+                    : udl_fail(UDL_EFORMAT, "%s is truncated: it holds %zu of %zu values", name,
+                               done + got / fmt.size, count);
+            break;
         }
-        for (size_t i = 0; i < want; i++) {
-            if (!decode(buf + i * fmt.size, fmt, &data[done + i])) {
-                free(data);
-                return udl_fail(UDL_EFORMAT, "%s: value %zu is an integer too large to hold "
-                                "exactly in a double", name, done + i);
+        if (done + want > cap) {
+            size_t grown = cap * 2 > done + want ? cap * 2 : done + want;
+            grown = grown < count ? grown : count;
+            double *bigger = realloc(data, grown * sizeof(double));
+            if (!bigger) {
+                s = udl_fail(UDL_ENOMEM, "%s: no memory for %zu values", name, grown);
+                break;
             }
+            data = bigger;
+            cap = grown;
+        }
+        for (size_t i = 0; i < want && !s; i++) {
+            if (!decode(buf + i * fmt.size, fmt, &data[done + i]))
+                s = udl_fail(UDL_EFORMAT, "%s: value %zu is an integer too large to hold "
+                             "exactly in a double", name, done + i);
             data[done + i] *= scale;
         }
         done += want;
+    }
+    if (s) {
+        free(data);
+        return s;
     }
     out->data = data;
     out->rows = rows;
