@@ -1,7 +1,8 @@
 /* Deep autoencoder 784-1000-500-250-30 on Fashion-MNIST against PCA with 30 components:
  * test-set mean squared reconstruction error per pixel, epochs, seconds, and the
  * training GFLOP/s against one large dgemm measured in the same process.
- * usage: bench_deep_ae [PRETRAIN_EPOCHS] [FINETUNE_EPOCHS] [FINETUNE_LR] [TRAIN_ROWS] */
+ * usage: bench_deep_ae [PRETRAIN_EPOCHS] [FINETUNE_EPOCHS] [FINETUNE_LR] [TRAIN_ROWS]
+ *                      [LINEAR_CODE] [MOMENTUM] */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
@@ -46,6 +47,8 @@ int main(int argc, char **argv)
     size_t fine_epochs = argc > 2 ? (size_t)atoi(argv[2]) : 20;
     double fine_lr = argc > 3 ? atof(argv[3]) : 0.01;
     size_t train_rows = argc > 4 ? (size_t)atoi(argv[4]) : 60000;
+    int linear_code = argc > 5 ? atoi(argv[5]) : 1;
+    double momentum = argc > 6 ? atof(argv[6]) : 0.9;
     const size_t sizes[5] = {784, 1000, 500, 250, 30};
     udl_array train, test;
     udl_status s;
@@ -90,6 +93,8 @@ int main(int argc, char **argv)
     udl_deep_ae_params dp = udl_deep_ae_params_default();
     dp.epochs = fine_epochs;
     dp.sgd.learning_rate = fine_lr;
+    dp.sgd.momentum = momentum;
+    dp.linear_code = linear_code;
     udl_deep_ae *deep;
     if ((s = udl_deep_ae_create(sae, &dp, &deep)))
         return fail(s);
@@ -119,8 +124,9 @@ int main(int argc, char **argv)
     printf("  stack pretrain:  %zu epochs per layer, %.1f s, %.1f GFLOP/s\n", pre_epochs,
            pre_seconds, pre_flops / pre_seconds / 1e9);
     printf("  unrolled, before fine-tuning: test MSE/pixel %.5f\n", unrolled_mse);
-    printf("  fine-tuning:     %zu epochs (lr %g), %.1f s, %.1f GFLOP/s\n", fine_epochs, fine_lr,
-           fine_seconds, fine_flops / fine_seconds / 1e9);
+    printf("  fine-tuning:     %zu epochs (lr %g, momentum %g, %s code), %.1f s, %.1f GFLOP/s\n",
+           fine_epochs, fine_lr, momentum, linear_code ? "linear" : "sigmoid", fine_seconds,
+           fine_flops / fine_seconds / 1e9);
     printf("  deep autoencoder: test MSE/pixel %.5f = %.2f x PCA-30 (target <= 0.5)\n",
            deep_mse, deep_mse / pca_mse);
     udl_deep_ae_free(deep);
