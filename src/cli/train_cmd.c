@@ -282,6 +282,8 @@ int cmd_train(int argc, char **argv)
         cli_json_number(&j, "n_samples", (double)x.rows);
         cli_json_numbers(&j, "layers", layers, a.n_layers + 1);
         cli_json_number(&j, "epochs", (double)a.ae.epochs);
+        if (strcmp(a.model, "deep-ae") == 0)
+            cli_json_number(&j, "finetune_epochs", (double)a.finetune_epochs);
         cli_json_number(&j, "cost", r.cost);
         cli_json_numbers(&j, "history", r.history, r.n_history);
         cli_json_number(&j, "seconds", seconds);
