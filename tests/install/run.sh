@@ -16,6 +16,11 @@ static=
 ls "$libdir"/libudl.so* >/dev/null 2>&1 || static=--static
 export PKG_CONFIG_PATH="$(dirname "$pc")"
 
+if [ -x "$prefix/bin/udl" ]; then
+    echo "== the installed udl tool"
+    "$prefix/bin/udl" --version
+fi
+
 echo "== C consumer through pkg-config"
 # shellcheck disable=SC2046,SC2086
 cc -std=c11 -Wall -Werror $flags -o "$work/consumer_c" "$src/consumer.c" \
