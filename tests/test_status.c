@@ -53,6 +53,15 @@ static void test_long_sentences_are_truncated_safely(void **state)
     assert_true(strlen(udl_last_error()) > 100);
 }
 
+static void test_a_sentence_may_quote_the_previous_one(void **state)
+{
+    (void)state;
+    udl_fail(UDL_EINVAL, "momentum must be in [0, 1)");
+    assert_int_equal(udl_fail(UDL_EFORMAT, "m.udl: invalid: %s", udl_last_error()),
+                     UDL_EFORMAT);
+    assert_string_equal(udl_last_error(), "m.udl: invalid: momentum must be in [0, 1)");
+}
+
 static void *fail_in_thread(void *arg)
 {
     udl_fail(UDL_EINVAL, "thread %d", *(int *)arg);
@@ -106,6 +115,7 @@ int main(void)
         cmocka_unit_test(test_every_status_has_a_distinct_name),
         cmocka_unit_test(test_failure_sets_the_sentence_and_success_keeps_it),
         cmocka_unit_test(test_long_sentences_are_truncated_safely),
+        cmocka_unit_test(test_a_sentence_may_quote_the_previous_one),
         cmocka_unit_test(test_last_error_is_per_thread),
         cmocka_unit_test(test_runtime_version_matches_header),
         cmocka_unit_test(test_alloc_reports_overflow),

@@ -445,12 +445,9 @@ static udl_status info_to_params(const double *v, const char *path, udl_ae_param
     p->sgd.weight_decay = v[10];
     p->sgd.nesterov = (int)v[11];
     p->seed = (uint64_t)v[12] << 32 | (uint64_t)v[13];
-    if (check_params(p)) {
-        char why[256]; /* udl_fail writes the buffer udl_last_error() points to */
-        snprintf(why, sizeof why, "%s", udl_last_error());
+    if (check_params(p))
         return udl_fail(UDL_EFORMAT, "%s: the autoencoder parameters are invalid: %s", path,
-                        why);
-    }
+                        udl_last_error());
     return UDL_OK;
 }
 

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <udl/status.h>
 #include <udl/version.h>
@@ -36,10 +37,13 @@ UDL_API const char *udl_last_error(void) { return last_error; }
 
 udl_status udl_fail(udl_status status, const char *fmt, ...)
 {
+    /* Format into a scratch buffer first: a caller may quote udl_last_error() itself. */
+    char sentence[sizeof last_error];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    vsnprintf(sentence, sizeof sentence, fmt, ap);
     va_end(ap);
+    memcpy(last_error, sentence, sizeof last_error);
     return status;
 }
 
