@@ -8,6 +8,7 @@
 #include <udl/optim.h>
 #include <udl/io.h>
 #include <udl/pca.h>
+#include <udl/tsne.h>
 #include <udl/autoencoder.h>
 
 #endif

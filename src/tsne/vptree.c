@@ -1,0 +1,195 @@
+/* Exact k-nearest-neighbour search with a vantage-point tree (Yianilos 1993): each
+ * node splits its points at the median distance from a random vantage point, and a
+ * search skips a side when the triangle inequality proves it holds nothing closer than
+ * the k-th neighbour found so far. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "tsne/internal.h"
+
+#define NONE ((size_t)-1)
+
+typedef struct vp_node {
+    size_t point;        /* the vantage point (a row of x) */
+    double radius;       /* median distance: inside goes left, the rest right */
+    size_t left, right;  /* node indices, NONE when empty */
+} vp_node;
+
+typedef struct vp_item {
+    double dist;
+    size_t point;
+} vp_item;
+
+typedef struct vp_tree {
+    udl_mat x;
+    vp_node *nodes;
+    size_t n_nodes;
+} vp_tree;
+
+static double distance(udl_mat x, size_t a, size_t b)
+{
+    const double *p = x.data + a * x.ld, *q = x.data + b * x.ld;
+    double s = 0.0;
+    for (size_t j = 0; j < x.cols; j++) {
+        double d = p[j] - q[j];
+        s += d * d;
+    }
+    return sqrt(s);
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+    const vp_item *x = a, *y = b;
+    if (x->dist != y->dist)
+        return x->dist < y->dist ? -1 : 1;
+    return (x->point > y->point) - (x->point < y->point);
+}
+
+/* Builds the subtree of items[lo, hi); the recursion is as deep as the tree, which
+ * the median split keeps to log2 n. */
+static size_t build(vp_tree *t, vp_item *items, size_t lo, size_t hi, udl_rng *rng)
+{
+    if (lo == hi)
+        return NONE;
+    size_t node = t->n_nodes++;
+    size_t pick = lo + (size_t)udl_rng_below(rng, hi - lo);
+    vp_item tmp = items[lo];
+    items[lo] = items[pick];
+    items[pick] = tmp;
+    vp_node *v = &t->nodes[node];
+    v->point = items[lo].point;
+    v->radius = 0.0;
+    v->left = v->right = NONE;
+    if (hi - lo == 1)
+        return node;
+    for (size_t i = lo + 1; i < hi; i++)
+        items[i].dist = distance(t->x, v->point, items[i].point);
+    /* A full sort (not a selection) keeps equal distances from costing quadratic time
+     * and orders ties by index, so the tree is the same on every run. */
+    qsort(items + lo + 1, hi - lo - 1, sizeof *items, item_cmp);
+    size_t mid = (lo + 1 + hi) / 2;
+    double radius = items[mid].dist;
+    size_t left = build(t, items, lo + 1, mid, rng);
+    size_t right = build(t, items, mid, hi, rng);
+    t->nodes[node].radius = radius;
+    t->nodes[node].left = left;
+    t->nodes[node].right = right;
+    return node;
+}
+
+/* A max-heap on (dist, point) of the best k found so far. */
+typedef struct heap {
+    vp_item *a;
+    size_t size, k;
+} heap;
+
+static int worse(vp_item a, vp_item b)
+{
+    return a.dist > b.dist || (a.dist == b.dist && a.point > b.point);
+}
+
+static void heap_offer(heap *h, vp_item it)
+{
+    size_t i;
+    if (h->size < h->k) {
+        i = h->size++;
+        while (i && worse(it, h->a[(i - 1) / 2])) {
+            h->a[i] = h->a[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+        h->a[i] = it;
+        return;
+    }
+    if (!worse(h->a[0], it))
+        return;
+    i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= h->size)
+            break;
+        if (c + 1 < h->size && worse(h->a[c + 1], h->a[c]))
+            c++;
+        if (!worse(h->a[c], it))
+            break;
+        h->a[i] = h->a[c];
+        i = c;
+    }
+    h->a[i] = it;
+}
+
+static double tau(const heap *h)
+{
+    return h->size < h->k ? INFINITY : h->a[0].dist;
+}
+
+static void search(const vp_tree *t, size_t node, size_t query, heap *h)
+{
+    if (node == NONE)
+        return;
+    const vp_node *v = &t->nodes[node];
+    double d = distance(t->x, query, v->point);
+    if (v->point != query)
+        heap_offer(h, (vp_item){d, v->point});
+    if (v->left == NONE && v->right == NONE)
+        return;
+    if (d < v->radius) {
+        if (d - tau(h) <= v->radius)
+            search(t, v->left, query, h);
+        if (d + tau(h) >= v->radius)
+            search(t, v->right, query, h);
+    } else {
+        if (d + tau(h) >= v->radius)
+            search(t, v->right, query, h);
+        if (d - tau(h) <= v->radius)
+            search(t, v->left, query, h);
+    }
+}
+
+udl_status tsne_knn(udl_mat x, size_t k, uint64_t seed, size_t *idx, double *d2)
+{
+    const size_t n = x.rows;
+    vp_tree t = {x, udl_alloc(n, sizeof *t.nodes, "vantage-point tree"), 0};
+    vp_item *items = udl_alloc(n, sizeof *items, "vantage-point tree items");
+    if (!t.nodes || !items) {
+        free(t.nodes);
+        free(items);
+        return UDL_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        items[i] = (vp_item){0.0, i};
+    udl_rng rng;
+    udl_rng_seed(&rng, seed);
+    build(&t, items, 0, n, &rng);
+    free(items);
+
+    int failed = 0;
+    long ni = (long)n;
+#pragma omp parallel
+    {
+        heap h = {malloc(k * sizeof *h.a), 0, k};
+        if (!h.a) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 64)
+        for (long q = 0; q < ni; q++) {
+            if (!h.a)
+                continue;
+            h.size = 0;
+            search(&t, 0, (size_t)q, &h);
+            qsort(h.a, h.size, sizeof *h.a, item_cmp);
+            for (size_t j = 0; j < k; j++) {
+                idx[(size_t)q * k + j] = h.a[j].point;
+                d2[(size_t)q * k + j] = h.a[j].dist * h.a[j].dist;
+            }
+        }
+        free(h.a);
+    }
+    free(t.nodes);
+    if (failed)
+        return udl_fail(UDL_ENOMEM, "out of memory for the neighbour search (k = %zu)", k);
+    return UDL_OK;
+}
