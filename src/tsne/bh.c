@@ -4,6 +4,7 @@
  * mass. Every point's sums are its own, so the threads never share a write and the
  * result does not depend on how many there are. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,47 +12,62 @@
 #include "tsne/internal.h"
 
 #define MAX_DIMS 3
-/* Below this many points a cell is a leaf whose points act one by one. */
-#define LEAF_SIZE 1
+/* Up to this many points a cell is a leaf whose points act one by one. */
+#define LEAF_SIZE 16
 /* Coincident points would split forever; at this depth they share a leaf instead. */
 #define MAX_DEPTH 40
+/* The tree is split serially this deep, and the cells there are built in parallel. */
+#define SPLIT_DEPTH 3
+#define PENDING UINT32_MAX
 
 typedef struct bh_node {
     double com[MAX_DIMS];    /* centre of mass */
     double center[MAX_DIMS]; /* centre of the cell */
     double half;             /* half the side of the (square) cell */
     double count;            /* points in the cell */
-    size_t child, n_child;   /* children are nodes [child, child + n_child) */
-    size_t begin, end;       /* the cell's points, order[begin, end) */
+    uint32_t child, n_child; /* children are nodes [child, child + n_child) */
+    uint32_t begin, end;     /* the cell's points, order[begin, end) */
 } bh_node;
+
+typedef struct node_buf {
+    bh_node *nodes;
+    size_t n, cap;
+} node_buf;
 
 struct tsne_bh {
     size_t n, dims;
-    bh_node *nodes;
-    size_t n_nodes, cap;
-    size_t *order, *scratch; /* points sorted by cell */
-    double *ys;              /* coordinates in that order */
+    node_buf tree;
+    size_t *pending, n_pending; /* cells left for the parallel pass */
+    size_t *leaves;             /* the leaves, each a group of points walked together */
+    size_t *order, *scratch;    /* points sorted by cell */
+    double *ys;                 /* coordinates in that order */
     double *neg, *sumq, *attr, *plogq;
 };
 
 udl_status tsne_bh_create(size_t n, size_t dims, tsne_bh **out)
 {
+    if (n >= UINT32_MAX / 2)
+        return udl_fail(UDL_EINVAL, "tsne: Barnes-Hut takes fewer than %u points, not %zu",
+                        UINT32_MAX / 2, n);
     tsne_bh *w = udl_calloc(1, sizeof *w, "Barnes-Hut workspace");
     if (!w)
         return UDL_ENOMEM;
     w->n = n;
     w->dims = dims;
-    w->cap = 2 * n + 1;
-    w->nodes = udl_alloc(w->cap, sizeof *w->nodes, "Barnes-Hut tree");
+    w->tree.cap = n + 1;
+    w->tree.nodes = udl_alloc(w->tree.cap, sizeof *w->tree.nodes, "Barnes-Hut tree");
+    w->pending = udl_alloc((size_t)1 << (MAX_DIMS * SPLIT_DEPTH), sizeof *w->pending,
+                           "Barnes-Hut tree");
     w->order = udl_alloc(n, sizeof *w->order, "Barnes-Hut order");
+    w->leaves = udl_alloc(n, sizeof *w->leaves, "Barnes-Hut leaves");
     w->scratch = udl_alloc(n, sizeof *w->scratch, "Barnes-Hut order");
     w->ys = udl_alloc(n * dims, sizeof *w->ys, "Barnes-Hut coordinates");
     w->neg = udl_alloc(n * dims, sizeof *w->neg, "Barnes-Hut repulsion");
     w->attr = udl_alloc(n * dims, sizeof *w->attr, "Barnes-Hut attraction");
     w->sumq = udl_alloc(n, sizeof *w->sumq, "Barnes-Hut sums");
     w->plogq = udl_alloc(n, sizeof *w->plogq, "Barnes-Hut sums");
-    if (!w->nodes || !w->order || !w->scratch || !w->ys || !w->neg || !w->attr || !w->sumq ||
-        !w->plogq) {
+    if (!w->tree.nodes || !w->pending || !w->leaves || !w->order || !w->scratch || !w->ys || !w->neg ||
+        !w->attr || !w->sumq || !w->plogq) {
         tsne_bh_free(w);
         return UDL_ENOMEM;
     }
@@ -63,8 +79,10 @@ void tsne_bh_free(tsne_bh *w)
 {
     if (!w)
         return;
-    free(w->nodes);
+    free(w->tree.nodes);
+    free(w->pending);
     free(w->order);
+    free(w->leaves);
     free(w->scratch);
     free(w->ys);
     free(w->neg);
@@ -74,7 +92,26 @@ void tsne_bh_free(tsne_bh *w)
     free(w);
 }
 
-static unsigned orthant(const double *p, const double *center, size_t dims)
+static int reserve(node_buf *b, size_t more)
+{
+    if (b->n + more <= b->cap)
+        return 1;
+    size_t cap = 2 * b->cap + more;
+    if (cap > PENDING)
+        return 0;
+    bh_node *grown = realloc(b->nodes, cap * sizeof *grown);
+    if (!grown)
+        return 0;
+    b->nodes = grown;
+    b->cap = cap;
+    return 1;
+}
+
+/* The traversal's loops run over a dimension count that is a constant in each caller
+ * (the switch in forces), so the compiler unrolls them. */
+#define INLINE static inline __attribute__((always_inline))
+
+static inline unsigned orthant(const double *p, const double *center, const size_t dims)
 {
     unsigned code = 0;
     for (size_t d = 0; d < dims; d++)
@@ -83,13 +120,13 @@ static unsigned orthant(const double *p, const double *center, size_t dims)
 }
 
 /* Fills node (its center and half already set) with the points order[begin, end) and
- * builds its subtree. Nodes may move when the array grows, so only indices are kept
- * across the recursion. */
-static udl_status build(tsne_bh *w, size_t node, size_t begin, size_t end, const double *y,
-                        int depth)
+ * builds its subtree into b, down to stop_depth; deeper cells with more than LEAF_SIZE
+ * points are marked PENDING and listed in pending. Nodes move when b grows, so only
+ * indices are kept across the recursion. */
+static int build_d(tsne_bh *w, node_buf *b, size_t node, size_t begin, size_t end,
+                   const double *y, int depth, int stop_depth, const size_t dims)
 {
-    const size_t dims = w->dims;
-    bh_node *v = &w->nodes[node];
+    bh_node *v = &b->nodes[node];
     double com[MAX_DIMS] = {0};
     for (size_t i = begin; i < end; i++)
         for (size_t d = 0; d < dims; d++)
@@ -97,11 +134,16 @@ static udl_status build(tsne_bh *w, size_t node, size_t begin, size_t end, const
     v->count = (double)(end - begin);
     for (size_t d = 0; d < dims; d++)
         v->com[d] = com[d] / v->count;
-    v->begin = begin;
-    v->end = end;
+    v->begin = (uint32_t)begin;
+    v->end = (uint32_t)end;
     v->child = v->n_child = 0;
     if (end - begin <= LEAF_SIZE || depth == MAX_DEPTH)
-        return UDL_OK;
+        return 1;
+    if (depth == stop_depth) {
+        v->n_child = PENDING;
+        w->pending[w->n_pending++] = node;
+        return 1;
+    }
 
     const unsigned n_orth = 1u << dims;
     size_t start[(1u << MAX_DIMS) + 1] = {0};
@@ -121,38 +163,208 @@ static udl_status build(tsne_bh *w, size_t node, size_t begin, size_t end, const
     }
     memcpy(w->order + begin, w->scratch + begin, (end - begin) * sizeof *w->order);
 
-    if (w->n_nodes + n_child > w->cap) {
-        size_t cap = 2 * w->cap + n_child;
-        bh_node *grown = realloc(w->nodes, cap * sizeof *grown);
-        if (!grown)
-            return udl_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut tree (%zu nodes)",
-                            cap);
-        w->nodes = grown;
-        w->cap = cap;
-        v = &w->nodes[node];
-    }
-    const size_t first = w->n_nodes;
-    w->n_nodes += n_child;
-    v->child = first;
-    v->n_child = n_child;
+    if (!reserve(b, n_child))
+        return 0;
+    v = &b->nodes[node];
+    const size_t first = b->n;
+    b->n += n_child;
+    v->child = (uint32_t)first;
+    v->n_child = (uint32_t)n_child;
     double center[MAX_DIMS], half = 0.5 * v->half;
     memcpy(center, v->center, sizeof center);
     size_t c_node = first;
     for (unsigned c = 0; c < n_orth; c++) {
         if (start[c + 1] == start[c])
             continue;
-        bh_node *ch = &w->nodes[c_node];
+        bh_node *ch = &b->nodes[c_node];
         for (size_t d = 0; d < dims; d++)
             ch->center[d] = center[d] + ((c >> d) & 1u ? half : -half);
         ch->half = half;
-        udl_status s = build(w, c_node, begin + start[c], begin + start[c + 1], y, depth + 1);
-        if (s)
-            return s;
+        if (!build_d(w, b, c_node, begin + start[c], begin + start[c + 1], y, depth + 1,
+                     stop_depth, dims))
+            return 0;
         c_node++;
     }
+    return 1;
+}
+
+/* The bodies acting on one leaf's points: summarised cells and single points, each a
+ * position and a weight (the number of points it stands for). */
+typedef struct body_list {
+    double *pos[MAX_DIMS], *weight;
+    size_t n, cap;
+} body_list;
+
+static void list_free(body_list *l)
+{
+    for (size_t d = 0; d < MAX_DIMS; d++)
+        free(l->pos[d]);
+    free(l->weight);
+}
+
+static int list_push(body_list *l, const double *pos, double weight, size_t dims)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 1024;
+        for (size_t d = 0; d < dims; d++) {
+            double *grown = realloc(l->pos[d], cap * sizeof *grown);
+            if (!grown)
+                return 0;
+            l->pos[d] = grown;
+        }
+        double *grown = realloc(l->weight, cap * sizeof *grown);
+        if (!grown)
+            return 0;
+        l->weight = grown;
+        l->cap = cap;
+    }
+    for (size_t d = 0; d < dims; d++)
+        l->pos[d][l->n] = pos[d];
+    l->weight[l->n++] = weight;
+    return 1;
+}
+
+/* Lists what acts on the points of leaf g (Barnes 1990): one walk of the tree for the
+ * whole leaf, summarising a cell only when theta holds from every point of the leaf's
+ * bounding box, so each point sees at least the accuracy of its own walk. A cell that
+ * overlaps the box may hold the points themselves and is always opened. */
+INLINE int list_d(const tsne_bh *w, const bh_node *g, double theta2, body_list *l,
+                  const size_t dims)
+{
+    const bh_node *nodes = w->tree.nodes;
+    double lo[MAX_DIMS], hi[MAX_DIMS];
+    for (size_t d = 0; d < dims; d++)
+        lo[d] = hi[d] = w->ys[g->begin * dims + d];
+    for (size_t p = g->begin; p < g->end; p++)
+        for (size_t d = 0; d < dims; d++) {
+            double v = w->ys[p * dims + d];
+            lo[d] = v < lo[d] ? v : lo[d];
+            hi[d] = v > hi[d] ? v : hi[d];
+        }
+    size_t stack[MAX_DEPTH * ((1u << MAX_DIMS) - 1) + 2];
+    size_t top = 0;
+    stack[top++] = 0;
+    l->n = 0;
+    while (top) {
+        const bh_node *v = &nodes[stack[--top]];
+        double d2 = 0.0;
+        int overlap = 1;
+        for (size_t d = 0; d < dims; d++) {
+            double gap = v->com[d] < lo[d] ? lo[d] - v->com[d]
+                         : v->com[d] > hi[d] ? v->com[d] - hi[d] : 0.0;
+            d2 += gap * gap;
+            overlap &= v->center[d] - v->half <= hi[d] && v->center[d] + v->half >= lo[d];
+        }
+        const double side = 2.0 * v->half;
+        if (!overlap && side * side < theta2 * d2) {
+            if (!list_push(l, v->com, v->count, dims))
+                return 0;
+        } else if (v->n_child == 0) {
+            for (size_t p = v->begin; p < v->end; p++)
+                if (!list_push(l, w->ys + p * dims, 1.0, dims))
+                    return 0;
+        } else {
+            for (size_t c = 0; c < v->n_child; c++)
+                stack[top++] = v->child + c;
+        }
+    }
+    return 1;
+}
+
+/* Repulsion on the point at yi from the list: neg = sum_j w_j q_j^2 (yi - yj) and
+ * sumq = sum_j w_j q_j, q unnormalised. The point is on its own list (q = 1, no force),
+ * which the - 1 takes back out, so the loop has no branch. */
+INLINE void repulse_d(const body_list *l, const double *yi, double *neg, double *sumq,
+                      const size_t dims)
+{
+    double s = 0.0, f[MAX_DIMS] = {0};
+    for (size_t t = 0; t < l->n; t++) {
+        double e[MAX_DIMS], e2 = 0.0;
+        for (size_t d = 0; d < dims; d++) {
+            e[d] = yi[d] - l->pos[d][t];
+            e2 += e[d] * e[d];
+        }
+        double q = 1.0 / (1.0 + e2), m = l->weight[t] * q;
+        s += m;
+        m *= q;
+        for (size_t d = 0; d < dims; d++)
+            f[d] += m * e[d];
+    }
+    *sumq = s - 1.0;
+    for (size_t d = 0; d < dims; d++)
+        neg[d] = f[d];
+}
+
+/* Attraction on point i, and its share of the KL. */
+INLINE void attract_d(tsne_bh *w, const tsne_csr *p, const double *y, size_t i, int want_kl,
+                      const size_t dims)
+{
+    const double *yi = y + i * dims;
+    double a[MAX_DIMS] = {0}, plogq = 0.0;
+    for (size_t t = p->row[i]; t < p->row[i + 1]; t++) {
+        const double *yj = y + p->col[t] * dims;
+        double e[MAX_DIMS], e2 = 0.0;
+        for (size_t d = 0; d < dims; d++) {
+            e[d] = yi[d] - yj[d];
+            e2 += e[d] * e[d];
+        }
+        double q = 1.0 / (1.0 + e2), m = p->val[t] * q;
+        for (size_t d = 0; d < dims; d++)
+            a[d] += m * e[d];
+        if (want_kl)
+            plogq += p->val[t] * log(p->val[t] / q);
+    }
+    for (size_t d = 0; d < dims; d++)
+        w->attr[i * dims + d] = a[d];
+    w->plogq[i] = plogq;
+}
+
+INLINE int leaf_d(tsne_bh *w, const tsne_csr *p, const double *y, const bh_node *g,
+                  double theta2, int want_kl, body_list *l, const size_t dims)
+{
+    if (!list_d(w, g, theta2, l, dims))
+        return 0;
+    for (size_t q = g->begin; q < g->end; q++) {
+        size_t i = w->order[q];
+        repulse_d(l, w->ys + q * dims, w->neg + i * dims, &w->sumq[i], dims);
+        attract_d(w, p, y, i, want_kl, dims);
+    }
+    return 1;
+}
+
+/* Repulsion and attraction of every point, leaf by leaf. */
+static udl_status forces(tsne_bh *w, const tsne_csr *p, const double *y, double theta2,
+                         int want_kl)
+{
+    size_t n_leaves = 0;
+    for (size_t k = 0; k < w->tree.n; k++)
+        if (w->tree.nodes[k].n_child == 0)
+            w->leaves[n_leaves++] = k;
+    int failed = 0;
+    long nl = (long)n_leaves;
+#pragma omp parallel reduction(| : failed)
+    {
+        body_list l = {{0}, 0, 0, 0};
+#pragma omp for schedule(dynamic, 16)
+        for (long k = 0; k < nl; k++) {
+            const bh_node *g = &w->tree.nodes[w->leaves[k]];
+            if (failed)
+                continue;
+            switch (w->dims) {
+            case 1: failed |= !leaf_d(w, p, y, g, theta2, want_kl, &l, 1); break;
+            case 2: failed |= !leaf_d(w, p, y, g, theta2, want_kl, &l, 2); break;
+            default: failed |= !leaf_d(w, p, y, g, theta2, want_kl, &l, 3); break;
+            }
+        }
+        list_free(&l);
+    }
+    if (failed)
+        return udl_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut interaction lists");
     return UDL_OK;
 }
 
+/* Rebuilds the tree for y: the top SPLIT_DEPTH levels serially, then each pending cell
+ * in its own buffer in parallel, spliced into the tree in a fixed order. */
 static udl_status build_tree(tsne_bh *w, const double *y)
 {
     const size_t n = w->n, dims = w->dims;
@@ -165,7 +377,7 @@ static udl_status build_tree(tsne_bh *w, const double *y)
             lo[d] = v < lo[d] ? v : lo[d];
             hi[d] = v > hi[d] ? v : hi[d];
         }
-    bh_node *root = &w->nodes[0];
+    bh_node *root = &w->tree.nodes[0];
     double half = 0.0;
     for (size_t d = 0; d < dims; d++) {
         root->center[d] = 0.5 * (lo[d] + hi[d]);
@@ -175,65 +387,56 @@ static udl_status build_tree(tsne_bh *w, const double *y)
     root->half = half * (1.0 + 1e-9) + 1e-300;
     for (size_t i = 0; i < n; i++)
         w->order[i] = i;
-    w->n_nodes = 1;
-    udl_status s = build(w, 0, 0, n, y, 0);
-    if (s)
-        return s;
+    w->tree.n = 1;
+    w->n_pending = 0;
+    if (!build_d(w, &w->tree, 0, 0, n, y, 0, SPLIT_DEPTH, dims))
+        return udl_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut tree");
+
+    const size_t np = w->n_pending;
+    node_buf *sub = calloc(np ? np : 1, sizeof *sub);
+    if (!sub)
+        return udl_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut tree");
+    int failed = 0;
+    long lnp = (long)np;
+#pragma omp parallel for schedule(dynamic, 1) reduction(| : failed)
+    for (long t = 0; t < lnp; t++) {
+        const bh_node *top = &w->tree.nodes[w->pending[t]];
+        node_buf *b = &sub[t];
+        b->cap = 2 * (top->end - top->begin) + 1;
+        b->nodes = malloc(b->cap * sizeof *b->nodes);
+        if (!b->nodes) {
+            failed |= 1;
+            continue;
+        }
+        b->nodes[0] = *top;
+        b->n = 1;
+        failed |= !build_d(w, b, 0, top->begin, top->end, y, SPLIT_DEPTH, -1, dims);
+    }
+    size_t more = 0;
+    for (size_t t = 0; t < np && !failed; t++)
+        more += sub[t].n - 1;
+    failed |= !failed && !reserve(&w->tree, more);
+    for (size_t t = 0; t < np && !failed; t++) {
+        /* Local node k > 0 goes to off + k - 1; the local root replaces the pending
+         * cell. */
+        const size_t off = w->tree.n;
+        const node_buf *b = &sub[t];
+        for (size_t k = 0; k < b->n; k++) {
+            bh_node v = b->nodes[k];
+            if (v.n_child)
+                v.child = (uint32_t)(off + v.child - 1);
+            w->tree.nodes[k ? off + k - 1 : w->pending[t]] = v;
+        }
+        w->tree.n += b->n - 1;
+    }
+    for (size_t t = 0; t < np; t++)
+        free(sub[t].nodes);
+    free(sub);
+    if (failed)
+        return udl_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut tree");
     for (size_t i = 0; i < n; i++)
         memcpy(w->ys + i * dims, y + w->order[i] * dims, dims * sizeof *y);
     return UDL_OK;
-}
-
-/* Repulsion on point i at yi: neg = sum_j q_ij^2 (yi - yj) and sumq = sum_j q_ij over
- * j != i, with q unnormalised, cells summarised where theta allows. */
-static void repulse(const tsne_bh *w, size_t i, const double *yi, double theta2, double *neg,
-                    double *sumq)
-{
-    const size_t dims = w->dims;
-    size_t stack[MAX_DEPTH * ((1u << MAX_DIMS) - 1) + 2];
-    size_t top = 0;
-    double s = 0.0, f[MAX_DIMS] = {0};
-    stack[top++] = 0;
-    while (top) {
-        const bh_node *v = &w->nodes[stack[--top]];
-        double diff[MAX_DIMS], d2 = 0.0;
-        int inside = 1;
-        for (size_t d = 0; d < dims; d++) {
-            diff[d] = yi[d] - v->com[d];
-            d2 += diff[d] * diff[d];
-            inside &= fabs(yi[d] - v->center[d]) <= v->half;
-        }
-        double side = 2.0 * v->half;
-        /* A cell holding the point itself is never summarised: its own (zero) distance
-         * must not count. */
-        if (!inside && side * side < theta2 * d2) {
-            double q = 1.0 / (1.0 + d2), m = v->count * q;
-            s += m;
-            m *= q;
-            for (size_t d = 0; d < dims; d++)
-                f[d] += m * diff[d];
-        } else if (v->n_child == 0) {
-            for (size_t p = v->begin; p < v->end; p++) {
-                if (w->order[p] == i)
-                    continue;
-                const double *yj = w->ys + p * dims;
-                double e[MAX_DIMS], e2 = 0.0;
-                for (size_t d = 0; d < dims; d++) {
-                    e[d] = yi[d] - yj[d];
-                    e2 += e[d] * e[d];
-                }
-                double q = 1.0 / (1.0 + e2);
-                s += q;
-                for (size_t d = 0; d < dims; d++)
-                    f[d] += q * q * e[d];
-            }
-        } else {
-            for (size_t c = 0; c < v->n_child; c++)
-                stack[top++] = v->child + c;
-        }
-    }
-    *sumq = s;
-    memcpy(neg, f, dims * sizeof *f);
 }
 
 udl_status tsne_grad_bh(tsne_bh *w, const tsne_csr *p, double exaggeration, const double *y,
@@ -245,29 +448,8 @@ udl_status tsne_grad_bh(tsne_bh *w, const tsne_csr *p, double exaggeration, cons
         return s;
     const double theta2 = theta * theta;
     const int want_kl = kl != NULL;
-    long ni = (long)n;
-#pragma omp parallel for schedule(dynamic, 256)
-    for (long li = 0; li < ni; li++) {
-        size_t i = (size_t)li;
-        const double *yi = y + i * dims;
-        repulse(w, i, yi, theta2, w->neg + i * dims, &w->sumq[i]);
-        double a[MAX_DIMS] = {0}, plogq = 0.0;
-        for (size_t t = p->row[i]; t < p->row[i + 1]; t++) {
-            const double *yj = y + p->col[t] * dims;
-            double e[MAX_DIMS], e2 = 0.0;
-            for (size_t d = 0; d < dims; d++) {
-                e[d] = yi[d] - yj[d];
-                e2 += e[d] * e[d];
-            }
-            double q = 1.0 / (1.0 + e2), m = p->val[t] * q;
-            for (size_t d = 0; d < dims; d++)
-                a[d] += m * e[d];
-            if (want_kl)
-                plogq += p->val[t] * log(p->val[t] / q);
-        }
-        memcpy(w->attr + i * dims, a, dims * sizeof *a);
-        w->plogq[i] = plogq;
-    }
+    if ((s = forces(w, p, y, theta2, want_kl)))
+        return s;
     double z = 0.0, psum = 0.0, pkl = 0.0;
     for (size_t i = 0; i < n; i++)
         z += w->sumq[i];
