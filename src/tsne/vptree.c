@@ -27,6 +27,7 @@ typedef struct vp_tree {
     udl_mat x;
     vp_node *nodes;
     size_t n_nodes;
+    double *points; /* row k: the vantage point of node k, so a subtree's rows are together */
 } vp_tree;
 
 static double distance(udl_mat x, size_t a, size_t b)
@@ -125,33 +126,60 @@ static double tau(const heap *h)
     return h->size < h->k ? INFINITY : h->a[0].dist;
 }
 
-static void search(const vp_tree *t, size_t node, size_t query, heap *h)
+/* Squared distance, abandoned once it exceeds limit (then any value > limit). */
+static double distance2_below(const double *p, const double *q, size_t cols, double limit)
+{
+    double s = 0.0;
+    size_t j = 0;
+    for (; j + 8 <= cols; j += 8) {
+        for (size_t u = 0; u < 8; u++) {
+            double d = p[j + u] - q[j + u];
+            s += d * d;
+        }
+        if (s > limit)
+            return s;
+    }
+    for (; j < cols; j++) {
+        double d = p[j] - q[j];
+        s += d * d;
+    }
+    return s;
+}
+
+static void search(const vp_tree *t, size_t node, size_t query, const double *xq, heap *h)
 {
     if (node == NONE)
         return;
     const vp_node *v = &t->nodes[node];
-    double d = distance(t->x, query, v->point);
+    const double *xv = t->points + node * t->x.cols;
+    if (v->left == NONE && v->right == NONE) {
+        /* A leaf only matters if it beats the k-th best, so its distance may stop early. */
+        double limit = tau(h);
+        double d2 = distance2_below(xq, xv, t->x.cols, limit * limit);
+        if (v->point != query && d2 <= limit * limit)
+            heap_offer(h, (vp_item){sqrt(d2), v->point});
+        return;
+    }
+    double d = sqrt(distance2_below(xq, xv, t->x.cols, INFINITY));
     if (v->point != query)
         heap_offer(h, (vp_item){d, v->point});
-    if (v->left == NONE && v->right == NONE)
-        return;
     if (d < v->radius) {
         if (d - tau(h) <= v->radius)
-            search(t, v->left, query, h);
+            search(t, v->left, query, xq, h);
         if (d + tau(h) >= v->radius)
-            search(t, v->right, query, h);
+            search(t, v->right, query, xq, h);
     } else {
         if (d + tau(h) >= v->radius)
-            search(t, v->right, query, h);
+            search(t, v->right, query, xq, h);
         if (d - tau(h) <= v->radius)
-            search(t, v->left, query, h);
+            search(t, v->left, query, xq, h);
     }
 }
 
 udl_status tsne_knn(udl_mat x, size_t k, uint64_t seed, size_t *idx, double *d2)
 {
     const size_t n = x.rows;
-    vp_tree t = {x, udl_alloc(n, sizeof *t.nodes, "vantage-point tree"), 0};
+    vp_tree t = {x, udl_alloc(n, sizeof *t.nodes, "vantage-point tree"), 0, NULL};
     vp_item *items = udl_alloc(n, sizeof *items, "vantage-point tree items");
     if (!t.nodes || !items) {
         free(t.nodes);
@@ -164,6 +192,14 @@ udl_status tsne_knn(udl_mat x, size_t k, uint64_t seed, size_t *idx, double *d2)
     udl_rng_seed(&rng, seed);
     build(&t, items, 0, n, &rng);
     free(items);
+    t.points = udl_alloc(n * x.cols, sizeof *t.points, "vantage-point tree points");
+    if (!t.points) {
+        free(t.nodes);
+        return UDL_ENOMEM;
+    }
+    for (size_t v = 0; v < n; v++)
+        memcpy(t.points + v * x.cols, x.data + t.nodes[v].point * x.ld,
+               x.cols * sizeof *t.points);
 
     int failed = 0;
     long ni = (long)n;
@@ -179,7 +215,7 @@ udl_status tsne_knn(udl_mat x, size_t k, uint64_t seed, size_t *idx, double *d2)
             if (!h.a)
                 continue;
             h.size = 0;
-            search(&t, 0, (size_t)q, &h);
+            search(&t, 0, (size_t)q, x.data + (size_t)q * x.ld, &h);
             qsort(h.a, h.size, sizeof *h.a, item_cmp);
             for (size_t j = 0; j < k; j++) {
                 idx[(size_t)q * k + j] = h.a[j].point;
@@ -189,6 +225,7 @@ udl_status tsne_knn(udl_mat x, size_t k, uint64_t seed, size_t *idx, double *d2)
         free(h.a);
     }
     free(t.nodes);
+    free(t.points);
     if (failed)
         return udl_fail(UDL_ENOMEM, "out of memory for the neighbour search (k = %zu)", k);
     return UDL_OK;
