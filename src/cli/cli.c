@@ -159,3 +159,17 @@ int cli_write_atomic(const char *path, int (*write)(FILE *fp, void *user), void 
     free(tmp);
     return ok ? 0 : -1;
 }
+
+int cli_read_labels(const char *cmd, const char *path, size_t rows, udl_array *labels)
+{
+    udl_status s = cli_read(path, labels);
+    if (s)
+        return cli_status(cmd, s);
+    if (labels->cols != 1 || labels->rows != rows) {
+        size_t r = labels->rows, c = labels->cols;
+        udl_array_free(labels);
+        return cli_error(cmd, "%s holds %zu x %zu values; expected one label for each of the "
+                         "%zu rows of the input", path, r, c, rows);
+    }
+    return 0;
+}

@@ -23,6 +23,10 @@ void cli_progress_done(void);
 /* Reads a data file (.npy, IDX, CSV) with the library's reader. */
 udl_status cli_read(const char *path, udl_array *out);
 
+/* Reads one label for each of rows input rows (to colour a plot). Returns 0, or prints
+ * the error as cmd and returns 1. */
+int cli_read_labels(const char *cmd, const char *path, size_t rows, udl_array *labels);
+
 /* One JSON object on stdout, written field by field. */
 typedef struct cli_json {
     FILE *out;

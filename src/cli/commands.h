@@ -3,6 +3,7 @@
 #define UDL_CLI_COMMANDS_H
 
 int cmd_pca(int argc, char **argv);
+int cmd_tsne(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 int cmd_reconstruct(int argc, char **argv);

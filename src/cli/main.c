@@ -12,6 +12,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  pca          principal component analysis: fit, transform, plot\n"
+    "  tsne         t-SNE embedding (exact or Barnes-Hut), plot\n"
     "  train        train an autoencoder: ae, dae (denoising), sae (stacked), deep-ae\n"
     "  encode       codes of data from a trained autoencoder\n"
     "  reconstruct  reconstructions of data by a trained autoencoder\n"
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
         const char *name;
         int (*run)(int, char **);
     } commands[] = {{"pca", cmd_pca},
+                    {"tsne", cmd_tsne},
                     {"train", cmd_train},
                     {"encode", cmd_encode},
                     {"reconstruct", cmd_reconstruct}};

@@ -137,15 +137,8 @@ static int draw(const pca_args *a, const udl_pca *pca, udl_mat z)
         if (k < 2)
             return cli_error("pca", "--plot needs at least 2 components, the model has %zu", k);
         udl_array labels = {0};
-        udl_status s;
-        if (a->labels && (s = cli_read(a->labels, &labels)))
-            return cli_status("pca", s);
-        if (a->labels && (labels.cols != 1 || labels.rows != z.rows)) {
-            size_t rows = labels.rows, cols = labels.cols;
-            udl_array_free(&labels);
-            return cli_error("pca", "%s holds %zu x %zu values; expected one label for each of "
-                             "the %zu rows of the input", a->labels, rows, cols, z.rows);
-        }
+        if (a->labels && cli_read_labels("pca", a->labels, z.rows, &labels))
+            return 1;
         const char *names[256];
         size_t n_names = a->label_names ? plot_split_names(a->label_names, names, 256) : 0;
         snprintf(xlabel, sizeof xlabel, "PC 1 (%.1f%% of the variance)", 100 * ratio[0]);

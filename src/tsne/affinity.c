@@ -1,6 +1,7 @@
 /* The input affinities P: per-point bandwidths by bisection on the perplexity, over all
  * pairs (exact) or over the nearest neighbours (Barnes-Hut), then symmetrised. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,9 @@ static int entry_cmp(const void *a, const void *b)
 udl_status tsne_p_sparse(udl_mat x, double perplexity, uint64_t seed, tsne_csr *out)
 {
     const size_t n = x.rows;
+    if (n > UINT32_MAX)
+        return udl_fail(UDL_EINVAL, "tsne: Barnes-Hut takes at most %u points, not %zu",
+                        UINT32_MAX, n);
     size_t k = (size_t)(3.0 * perplexity + 1.0);
     if (k > n - 1)
         k = n - 1;
@@ -185,7 +189,7 @@ udl_status tsne_p_sparse(udl_mat x, double perplexity, uint64_t seed, tsne_csr *
     }
     const double scale = 1.0 / (2.0 * (double)n);
     for (size_t t = 0; t < nnz; t++) {
-        p.col[t] = e[t].col;
+        p.col[t] = (uint32_t)e[t].col;
         p.val[t] = e[t].val * scale;
     }
     *out = p;

@@ -8,10 +8,12 @@
 #include <udl/tsne.h>
 
 /* A sparse symmetric joint P in compressed rows: row i holds col[row[i] .. row[i+1])
- * with values val[...], columns ascending, no diagonal. */
+ * with values val[...], columns ascending, no diagonal. 32-bit columns, because every
+ * gradient step streams P from memory. */
 typedef struct tsne_csr {
     size_t n;
-    size_t *row, *col;
+    size_t *row;
+    uint32_t *col;
     double *val;
 } tsne_csr;
 
@@ -30,7 +32,8 @@ udl_status tsne_knn(udl_mat x, size_t k, uint64_t seed, size_t *idx, double *d2)
 
 /* The joint P over all pairs (n x n, zero diagonal, sums to 1). */
 udl_status tsne_p_dense(udl_mat x, double perplexity, double *p);
-/* The joint P over the min(n - 1, floor(3 perplexity + 1)) nearest neighbours. */
+/* The joint P over the min(n - 1, floor(3 perplexity + 1)) nearest neighbours;
+ * n < 2^32. */
 udl_status tsne_p_sparse(udl_mat x, double perplexity, uint64_t seed, tsne_csr *p);
 
 /* Workspace of the exact gradient: an n x n matrix. */
