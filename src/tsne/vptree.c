@@ -30,15 +30,26 @@ typedef struct vp_tree {
     double *points; /* row k: the vantage point of node k, so a subtree's rows are together */
 } vp_tree;
 
-static double distance(udl_mat x, size_t a, size_t b)
+/* Squared distance, abandoned once it exceeds limit (then some value > limit). Four
+ * lanes let it vectorise; the lanes are summed in a fixed order. */
+static inline double distance2_below(const double *p, const double *q, size_t cols,
+                                     double limit)
 {
-    const double *p = x.data + a * x.ld, *q = x.data + b * x.ld;
-    double s = 0.0;
-    for (size_t j = 0; j < x.cols; j++) {
-        double d = p[j] - q[j];
-        s += d * d;
+    double s[4] = {0};
+    size_t j = 0;
+    for (; j + 8 <= cols; j += 8) {
+        for (size_t u = 0; u < 4; u++) {
+            double d0 = p[j + u] - q[j + u], d1 = p[j + 4 + u] - q[j + 4 + u];
+            s[u] += d0 * d0 + d1 * d1;
+        }
+        if ((s[0] + s[1]) + (s[2] + s[3]) > limit)
+            return (s[0] + s[1]) + (s[2] + s[3]);
     }
-    return sqrt(s);
+    for (size_t u = 0; j < cols; j++, u = (u + 1) & 3) {
+        double d = p[j] - q[j];
+        s[u] += d * d;
+    }
+    return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 static int item_cmp(const void *a, const void *b)
@@ -67,7 +78,9 @@ static size_t build(vp_tree *t, vp_item *items, size_t lo, size_t hi, udl_rng *r
     if (hi - lo == 1)
         return node;
     for (size_t i = lo + 1; i < hi; i++)
-        items[i].dist = distance(t->x, v->point, items[i].point);
+        items[i].dist = sqrt(distance2_below(t->x.data + v->point * t->x.ld,
+                                             t->x.data + items[i].point * t->x.ld, t->x.cols,
+                                             INFINITY));
     /* A full sort (not a selection) keeps equal distances from costing quadratic time
      * and orders ties by index, so the tree is the same on every run. */
     qsort(items + lo + 1, hi - lo - 1, sizeof *items, item_cmp);
@@ -126,53 +139,57 @@ static double tau(const heap *h)
     return h->size < h->k ? INFINITY : h->a[0].dist;
 }
 
-/* Squared distance, abandoned once it exceeds limit (then any value > limit). */
-static double distance2_below(const double *p, const double *q, size_t cols, double limit)
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+__attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+/* The k nearest neighbours of row query into h. A side is skipped when the triangle
+ * inequality shows it holds nothing within tau (the k-th best distance so far) of the
+ * query: each pending node carries the tau it needs, checked when it is popped, by
+ * which time tau may have shrunk. The balanced tree is at most 64 levels deep, and the
+ * stack grows by at most one entry a level. */
+static void query(const vp_tree *t, size_t query, const double *xq, heap *h)
 {
-    double s = 0.0;
-    size_t j = 0;
-    for (; j + 8 <= cols; j += 8) {
-        for (size_t u = 0; u < 8; u++) {
-            double d = p[j + u] - q[j + u];
-            s += d * d;
+    struct {
+        size_t node;
+        double need;
+    } stack[2 * 64 + 2];
+    size_t top = 0;
+    const size_t cols = t->x.cols;
+    stack[top].node = 0;
+    stack[top++].need = -INFINITY;
+    while (top) {
+        top--;
+        const size_t node = stack[top].node;
+        if (tau(h) < stack[top].need)
+            continue;
+        const vp_node *v = &t->nodes[node];
+        const double *xv = t->points + node * cols;
+        if (v->left == NONE && v->right == NONE) {
+            /* A leaf only matters if it beats the k-th best, so its distance may stop
+             * early. */
+            double limit = tau(h);
+            double d2 = distance2_below(xq, xv, cols, limit * limit);
+            if (v->point != query && d2 <= limit * limit)
+                heap_offer(h, (vp_item){sqrt(d2), v->point});
+            continue;
         }
-        if (s > limit)
-            return s;
-    }
-    for (; j < cols; j++) {
-        double d = p[j] - q[j];
-        s += d * d;
-    }
-    return s;
-}
-
-static void search(const vp_tree *t, size_t node, size_t query, const double *xq, heap *h)
-{
-    if (node == NONE)
-        return;
-    const vp_node *v = &t->nodes[node];
-    const double *xv = t->points + node * t->x.cols;
-    if (v->left == NONE && v->right == NONE) {
-        /* A leaf only matters if it beats the k-th best, so its distance may stop early. */
-        double limit = tau(h);
-        double d2 = distance2_below(xq, xv, t->x.cols, limit * limit);
-        if (v->point != query && d2 <= limit * limit)
-            heap_offer(h, (vp_item){sqrt(d2), v->point});
-        return;
-    }
-    double d = sqrt(distance2_below(xq, xv, t->x.cols, INFINITY));
-    if (v->point != query)
-        heap_offer(h, (vp_item){d, v->point});
-    if (d < v->radius) {
-        if (d - tau(h) <= v->radius)
-            search(t, v->left, query, xq, h);
-        if (d + tau(h) >= v->radius)
-            search(t, v->right, query, xq, h);
-    } else {
-        if (d + tau(h) >= v->radius)
-            search(t, v->right, query, xq, h);
-        if (d - tau(h) <= v->radius)
-            search(t, v->left, query, xq, h);
+        double d = sqrt(distance2_below(xq, xv, cols, INFINITY));
+        if (v->point != query)
+            heap_offer(h, (vp_item){d, v->point});
+        /* The nearer side goes on top, to be searched first. */
+        size_t near = d < v->radius ? v->left : v->right;
+        size_t far = d < v->radius ? v->right : v->left;
+        double need_far = d < v->radius ? v->radius - d : d - v->radius;
+        if (far != NONE) {
+            stack[top].node = far;
+            stack[top++].need = need_far;
+        }
+        if (near != NONE) {
+            stack[top].node = near;
+            stack[top++].need = -INFINITY;
+        }
     }
 }
 
@@ -215,7 +232,7 @@ udl_status tsne_knn(udl_mat x, size_t k, uint64_t seed, size_t *idx, double *d2)
             if (!h.a)
                 continue;
             h.size = 0;
-            search(&t, 0, (size_t)q, x.data + (size_t)q * x.ld, &h);
+            query(&t, (size_t)q, x.data + (size_t)q * x.ld, &h);
             qsort(h.a, h.size, sizeof *h.a, item_cmp);
             for (size_t j = 0; j < k; j++) {
                 idx[(size_t)q * k + j] = h.a[j].point;
