@@ -31,9 +31,9 @@ typedef enum udl_tsne_method {
     UDL_TSNE_BARNES_HUT = 2
 } udl_tsne_method;
 
-/* Measured on a 2-core machine (tests/bench/bench_tsne_crossover): below this N the
- * exact method takes less time than Barnes-Hut. */
-#define UDL_TSNE_EXACT_BELOW 1000
+/* Measured on a 2-core machine (tests/bench/bench_tsne_crossover, 1000 steps): the
+ * exact method is the faster up to N = 100, Barnes-Hut from N = 150 on. */
+#define UDL_TSNE_EXACT_BELOW 128
 /* The exact method keeps two N x N matrices; above this N it refuses with UDL_EINVAL. */
 #define UDL_TSNE_EXACT_MAX 20000
 

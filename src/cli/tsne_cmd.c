@@ -24,7 +24,7 @@ static const char usage[] =
     "      --dims D           output dimensions (default 2; Barnes-Hut takes 1 to 3)\n"
     "      --perplexity P     effective number of neighbours, < N (default 30)\n"
     "      --method M         exact (O(N^2)), bh (Barnes-Hut, O(N log N)) or auto (default:\n"
-    "                         exact below 1000 points)\n"
+    "                         exact below 128 points)\n"
     "      --theta T          Barnes-Hut accuracy in [0, 1]; 0 is exact (default 0.5)\n"
     "      --iters I          gradient steps (default 1000; the first 250 exaggerate P)\n"
     "      --learning-rate L  step size (default auto: max(N / 48, 50))\n"
@@ -162,19 +162,16 @@ static int reduce(udl_mat x, size_t k, double **z)
     return 0;
 }
 
-static int draw(const tsne_args *a, udl_mat y)
+static int draw(const tsne_args *a, udl_mat y, const udl_array *labels)
 {
     char err[512];
-    udl_array labels = {0};
-    if (a->labels && cli_read_labels("tsne", a->labels, y.rows, &labels))
-        return 1;
     const char *names[256];
     size_t n_names = a->label_names ? plot_split_names(a->label_names, names, 256) : 0;
     plot_text text = {"t-SNE", "t-SNE 1", "t-SNE 2"};
-    int rc = plot_scatter(a->plot, y, labels.data, n_names ? names : NULL, n_names, text, err,
-                          sizeof err);
-    udl_array_free(&labels);
-    return rc ? cli_error("tsne", "%s", err) : 0;
+    if (plot_scatter(a->plot, y, labels->data, n_names ? names : NULL, n_names, text, err,
+                     sizeof err))
+        return cli_error("tsne", "%s", err);
+    return 0;
 }
 
 static void report(const tsne_args *a, const udl_tsne_result *r, udl_mat x, double seconds)
@@ -206,10 +203,15 @@ int cmd_tsne(int argc, char **argv)
     tsne_args a;
     if (parse_args(argc, argv, &a))
         return 1;
-    udl_array x;
+    udl_array x, labels = {0};
     udl_status s = cli_read(a.input, &x);
     if (s)
         return cli_status("tsne", s);
+    /* Labels are checked before the long run, not after. */
+    if (a.labels && cli_read_labels("tsne", a.labels, x.rows, &labels)) {
+        udl_array_free(&x);
+        return 1;
+    }
     double t0 = cli_now();
     double *zdata = NULL, *ydata = NULL;
     udl_mat in = udl_array_mat(&x);
@@ -234,11 +236,12 @@ int cmd_tsne(int argc, char **argv)
     if (!rc && a.output && (s = udl_npy_write(a.output, y)))
         rc = cli_status("tsne", s);
     if (!rc && a.plot)
-        rc = draw(&a, y);
+        rc = draw(&a, y, &labels);
     if (!rc)
         report(&a, &r, udl_array_mat(&x), seconds);
     free(zdata);
     free(ydata);
     udl_array_free(&x);
+    udl_array_free(&labels);
     return rc;
 }

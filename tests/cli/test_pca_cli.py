@@ -3,35 +3,15 @@ independently (eigh of the covariance), and every error path is exercised.
 usage: test_pca_cli.py UDL_BINARY WORK_DIR"""
 import gzip
 import json
-import os
 import struct
-import subprocess
-import sys
 
 import numpy as np
 
-UDL, WORK = sys.argv[1], sys.argv[2]
-os.makedirs(WORK, exist_ok=True)
-failures = []
-passed = 0
-
-
-def path(name):
-    return os.path.join(WORK, name)
+from harness import check, check_errors, finish, path, udl
 
 
 def run(*args):
-    p = subprocess.run([UDL, "pca", *args], capture_output=True, text=True, timeout=120)
-    return p.returncode, p.stdout, p.stderr
-
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {detail}")
+    return udl("pca", *args, timeout=120)
 
 
 def reference(x, k):
@@ -135,17 +115,5 @@ cases = [
                              path("y.npy")], "one label for each"),
     ("unwritable output", ["-i", path("x.npy"), "-o", path("no/such/dir/out.npy")], "cannot create"),
 ]
-for name, args, words in cases:
-    rc, out, err = run(*args)
-    check(f"{name}: exit", rc != 0, f"exit {rc}")
-    check(f"{name}: one line", len(err.strip().splitlines()) == 1 and words in err, repr(err))
-    check(f"{name}: no output", not os.path.exists(path("out.npy")))
-    check(f"{name}: nothing on stdout", out == "", out)
-
-rc, out, err = run("--help")
-check("help", rc == 0 and "usage: udl pca" in out, err)
-leftovers = [f for f in os.listdir(WORK) if ".tmp" in f]
-check("no temporary files left", not leftovers, leftovers)
-
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+check_errors("pca", cases, path("out.npy"))
+finish("pca")

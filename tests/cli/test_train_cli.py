@@ -4,33 +4,11 @@ recomputed with NumPy. usage: test_train_cli.py UDL_BINARY WORK_DIR"""
 import json
 import os
 import struct
-import subprocess
-import sys
 import zlib
 
 import numpy as np
 
-UDL, WORK = sys.argv[1], sys.argv[2]
-os.makedirs(WORK, exist_ok=True)
-failures, passed = [], 0
-
-
-def path(name):
-    return os.path.join(WORK, name)
-
-
-def run(*args):
-    p = subprocess.run([UDL, *args], capture_output=True, text=True, timeout=300)
-    return p.returncode, p.stdout, p.stderr
-
-
-def check(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(name)
-        print(f"FAIL {name}: {detail}")
+from harness import check, finish, path, udl as run
 
 
 def read_model(file):
@@ -126,5 +104,4 @@ for args, words in cases:
           repr(err))
     check(f"{args[:3]} writes nothing", not os.path.exists(path("out.udl")))
 
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish("train")
