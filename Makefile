@@ -29,7 +29,8 @@ test-sanitize: deps
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# PCA of the 60,000 Fashion-MNIST training images: codes, model and pictures.
+# PCA of the 60,000 Fashion-MNIST training images (codes, model and pictures), and
+# t-SNE of the 10,000 test images.
 demo: build
 	./$(BUILD)/examples/example_gemm
 	mkdir -p $(DEMO_OUT)
@@ -37,11 +38,16 @@ demo: build
 	    -o $(DEMO_OUT)/pca50.npy --save $(DEMO_OUT)/pca.udl \
 	    --plot $(DEMO_OUT)/pca.png --labels $(FMNIST)/train-labels-idx1-ubyte.gz \
 	    --label-names "$(FMNIST_NAMES)" --plot-variance $(DEMO_OUT)/pca-variance.png
-	@echo "pictures in $(DEMO_OUT)/: pca.png, pca-variance.png"
+	./$(BUILD)/src/cli/udl tsne -i $(FMNIST)/t10k-images-idx3-ubyte.gz --pca 50 \
+	    -o $(DEMO_OUT)/tsne.npy --plot $(DEMO_OUT)/tsne.png \
+	    --labels $(FMNIST)/t10k-labels-idx1-ubyte.gz --label-names "$(FMNIST_NAMES)"
+	@echo "pictures in $(DEMO_OUT)/: pca.png, pca-variance.png, tsne.png"
 
-# Benchmarks (not tests): PCA against the machine's dgemm and scikit-learn.
+# Benchmarks (not tests): PCA against the machine's dgemm and scikit-learn, t-SNE
+# against scikit-learn.
 bench: build
 	sh tests/bench/run_pca.sh $(BUILD) 3
+	sh tests/bench/run_tsne.sh $(BUILD) 10000
 
 # libFuzzer on every reader, FUZZ_SECONDS long (needs clang; not part of make test).
 FUZZ_SECONDS ?= 60
