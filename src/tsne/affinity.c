@@ -58,44 +58,50 @@ double tsne_calibrate_row(const double *d2, size_t k, double perplexity, double 
 udl_status tsne_p_dense(udl_mat x, double perplexity, double *p)
 {
     const size_t n = x.rows;
-    udl_mat pm = udl_mat_view(p, n, n);
     double *sq = udl_alloc(n, sizeof *sq, "t-SNE squared norms");
-    double *tmp = udl_alloc(2 * n, sizeof *tmp, "t-SNE calibration row");
-    if (!sq || !tmp) {
-        free(sq);
-        free(tmp);
+    if (!sq)
         return UDL_ENOMEM;
-    }
-    double *cond = tmp + n;
-    udl_status s = udl_gemm(UDL_NOTRANS, UDL_TRANS, 1.0, x, x, 0.0, pm);
+    udl_status s = udl_gemm(UDL_NOTRANS, UDL_TRANS, 1.0, x, x, 0.0, udl_mat_view(p, n, n));
     if (s) {
         free(sq);
-        free(tmp);
         return s;
     }
     for (size_t i = 0; i < n; i++)
         sq[i] = p[i * n + i];
-    for (size_t i = 0; i < n; i++) {
-        double *row = p + i * n;
-        size_t k = 0;
-        for (size_t j = 0; j < n; j++) {
-            if (j == i)
+    int failed = 0;
+    long ni = (long)n;
+#pragma omp parallel reduction(| : failed)
+    {
+        /* A row's distances without the diagonal, and its conditional P. */
+        double *d2 = malloc(2 * n * sizeof *d2), *cond = d2 ? d2 + n : NULL;
+        failed |= !d2;
+#pragma omp for schedule(static)
+        for (long li = 0; li < ni; li++) {
+            if (!d2)
                 continue;
-            double d = sq[i] + sq[j] - 2.0 * row[j];
-            tmp[k++] = d > 0.0 ? d : 0.0;
+            size_t i = (size_t)li, k = 0;
+            double *row = p + i * n;
+            for (size_t j = 0; j < n; j++) {
+                if (j == i)
+                    continue;
+                double d = sq[i] + sq[j] - 2.0 * row[j];
+                d2[k++] = d > 0.0 ? d : 0.0;
+            }
+            tsne_calibrate_row(d2, k, perplexity, cond);
+            for (size_t j = 0, t = 0; j < n; j++)
+                row[j] = j == i ? 0.0 : cond[t++];
         }
-        tsne_calibrate_row(tmp, k, perplexity, cond);
-        for (size_t j = 0, t = 0; j < n; j++)
-            row[j] = j == i ? 0.0 : cond[t++];
+        free(d2);
     }
+    free(sq);
+    if (failed)
+        return udl_fail(UDL_ENOMEM, "out of memory for the t-SNE calibration rows");
     const double scale = 1.0 / (2.0 * (double)n);
     for (size_t i = 0; i < n; i++)
         for (size_t j = i; j < n; j++) {
             double v = (p[i * n + j] + p[j * n + i]) * scale;
             p[i * n + j] = p[j * n + i] = v;
         }
-    free(sq);
-    free(tmp);
     return UDL_OK;
 }
 
