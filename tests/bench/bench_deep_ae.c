@@ -26,10 +26,26 @@ static int fail(udl_status s)
     return 1;
 }
 
+/* During fine-tuning, every 5 epochs also the test error so far. */
+typedef struct watch {
+    const udl_deep_ae *deep;
+    udl_mat test;
+    double *xhat, pca_mse;
+} watch;
+
+static double mse(udl_mat x, const double *xhat);
+
 static int report(const udl_progress *p, void *user)
 {
-    (void)user;
-    fprintf(stderr, "  %s epoch %zu/%zu: loss %.3f\n", p->stage, p->step, p->total, p->loss);
+    const watch *w = user;
+    fprintf(stderr, "  %s epoch %zu/%zu: loss %.3f", p->stage, p->step, p->total, p->loss);
+    if (w && w->deep && p->step % 5 == 0 &&
+        !udl_deep_ae_reconstruct(w->deep, w->test, udl_mat_view(w->xhat, w->test.rows,
+                                                                w->test.cols))) {
+        double e = mse(w->test, w->xhat);
+        fprintf(stderr, ", test MSE/pixel %.5f = %.3f x PCA-30", e, e / w->pca_mse);
+    }
+    fputc('\n', stderr);
     return 0;
 }
 
@@ -102,7 +118,8 @@ int main(int argc, char **argv)
         return fail(s);
     double unrolled_mse = mse(t, xhat);
     t0 = now();
-    if ((s = udl_deep_ae_train(deep, x, report, NULL)))
+    watch w = {deep, t, xhat, pca_mse};
+    if ((s = udl_deep_ae_train(deep, x, report, &w)))
         return fail(s);
     double fine_seconds = now() - t0;
     if ((s = udl_deep_ae_reconstruct(deep, t, udl_mat_view(xhat, t.rows, t.cols))))
