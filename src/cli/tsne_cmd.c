@@ -162,12 +162,15 @@ static int reduce(udl_mat x, size_t k, double **z)
     return 0;
 }
 
-static int draw(const tsne_args *a, udl_mat y, const udl_array *labels)
+static int draw(const tsne_args *a, udl_mat y, const udl_array *labels,
+                const udl_tsne_result *r)
 {
-    char err[512];
+    char err[512], title[128];
+    snprintf(title, sizeof title, "t-SNE of %zu points (perplexity %g, KL %.3f)", y.rows,
+             a->p.perplexity, r->kl);
     const char *names[256];
     size_t n_names = a->label_names ? plot_split_names(a->label_names, names, 256) : 0;
-    plot_text text = {"t-SNE", "t-SNE 1", "t-SNE 2"};
+    plot_text text = {title, "t-SNE 1", "t-SNE 2"};
     if (plot_scatter(a->plot, y, labels->data, n_names ? names : NULL, n_names, text, err,
                      sizeof err))
         return cli_error("tsne", "%s", err);
@@ -236,7 +239,7 @@ int cmd_tsne(int argc, char **argv)
     if (!rc && a.output && (s = udl_npy_write(a.output, y)))
         rc = cli_status("tsne", s);
     if (!rc && a.plot)
-        rc = draw(&a, y, &labels);
+        rc = draw(&a, y, &labels, &r);
     if (!rc)
         report(&a, &r, udl_array_mat(&x), seconds);
     free(zdata);

@@ -1,8 +1,10 @@
 /* The Barnes-Hut gradient (van der Maaten 2014): attraction over the sparse P exactly,
  * repulsion from a quadtree (octree in 3-D, binary tree in 1-D) in which a cell far
  * enough from a point, side / distance < theta, acts as one body at its centre of
- * mass. Every point's sums are its own, so the threads never share a write and the
- * result does not depend on how many there are. */
+ * mass. The points of a leaf walk the tree together and share one list of bodies
+ * (Barnes 1990), which then runs through vector lanes. Every point's sums are its own
+ * and are added in a fixed order, so the threads never share a write and the result
+ * does not depend on how many there are. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,7 +14,9 @@
 #include "tsne/internal.h"
 
 #define MAX_DIMS 3
-/* Up to this many points a cell is a leaf whose points act one by one. */
+/* Up to this many points a cell is a leaf: its points act one by one on others close
+ * by, and walk the tree as one group. Of 8, 16, 32 and 64, 16 was the fastest on
+ * 10,000 Fashion-MNIST images. */
 #define LEAF_SIZE 16
 /* Coincident points would split forever; at this depth they share a leaf instead. */
 #define MAX_DEPTH 40
