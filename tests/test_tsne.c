@@ -388,6 +388,36 @@ static void test_deterministic(void **state)
     free(b);
 }
 
+/* Views with gaps between rows (ld > cols) give the same embedding as dense ones. */
+static void test_strided_views(void **state)
+{
+    (void)state;
+    const size_t n = 150, d = 6, xld = 9, yld = 5;
+    double *x = clusters(3, 50, d, 17, NULL), *xs = calloc(n * xld, sizeof *xs);
+    double *y = malloc(n * 2 * sizeof *y), *ys = calloc(n * yld, sizeof *ys);
+    for (size_t i = 0; i < n; i++)
+        memcpy(xs + i * xld, x + i * d, d * sizeof *x);
+    udl_tsne_params p = udl_tsne_params_default();
+    p.n_iter = 100;
+    const udl_tsne_method methods[] = {UDL_TSNE_EXACT, UDL_TSNE_BARNES_HUT};
+    for (int m = 0; m < 2; m++) {
+        p.method = methods[m];
+        udl_mat xv = {xs, n, d, xld}, yv = {ys, n, 2, yld};
+        assert_int_equal(udl_tsne_embed(&p, udl_mat_view(x, n, d), udl_mat_view(y, n, 2), NULL,
+                                        NULL, NULL),
+                         UDL_OK);
+        assert_int_equal(udl_tsne_embed(&p, xv, yv, NULL, NULL, NULL), UDL_OK);
+        for (size_t i = 0; i < n; i++) {
+            assert_memory_equal(y + i * 2, ys + i * yld, 2 * sizeof *y);
+            assert_true(ys[i * yld + 2] == 0.0); /* the gap is left alone */
+        }
+    }
+    free(x);
+    free(xs);
+    free(y);
+    free(ys);
+}
+
 static int stop_at_7(const udl_progress *pr, void *user)
 {
     (void)user;
@@ -563,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_exact_separates_clusters),
         cmocka_unit_test(test_bh_separates_clusters),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_strided_views),
         cmocka_unit_test(test_cancel_and_given_init),
         cmocka_unit_test(test_degenerate_inputs),
         cmocka_unit_test(test_bad_input),
