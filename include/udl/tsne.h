@@ -77,8 +77,8 @@ typedef struct udl_tsne_result {
 /* Embeds the N x D data X (N >= 4, finite) into Y (N x n_components). Y is written
  * only on success or cancellation (UDL_ECANCELED leaves the embedding of the last step
  * taken); with UDL_TSNE_INIT_GIVEN it is also read. result may be NULL. Uses OpenMP
- * threads across points (OMP_NUM_THREADS); the result is the same for any number of
- * threads. Progress is called after every step with stage "tsne", the step, n_iter and
+ * threads across points (OMP_NUM_THREADS); a Barnes-Hut result is the same for any
+ * number of threads. Progress is called after every step with stage "tsne", the step, n_iter and
  * the latest KL divergence computed (every report_every steps; NaN before the first). */
 UDL_API udl_status udl_tsne_embed(const udl_tsne_params *params, udl_mat x, udl_mat y,
                                   udl_progress_fn progress, void *user,
