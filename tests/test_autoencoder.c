@@ -552,6 +552,53 @@ static void test_fine_tuning_lowers_the_cost_and_saves(void **state)
     assert_int_equal(udl_deep_ae_create(NULL, &p, &deep), UDL_EINVAL);
 }
 
+/* A net unrolled with learning rate a and switched to b trains exactly like one unrolled
+ * with b; bad changes are refused and leave the parameters alone. */
+static void test_deep_set_params(void **state)
+{
+    (void)state;
+    const size_t n = 60, sizes[3] = {12, 8, 3};
+    double x[60 * 12];
+    random_unit(x, n * 12, 31);
+    udl_mat xm = udl_mat_view(x, n, 12);
+    udl_sae *sae = trained_stack(sizes, 3, xm, 2);
+    udl_deep_ae_params pa = udl_deep_ae_params_default(), pb = pa;
+    pa.sgd.learning_rate = 0.5;
+    pb.sgd.learning_rate = 0.003;
+    pb.epochs = 2;
+    udl_deep_ae *a, *b;
+    assert_int_equal(udl_deep_ae_create(sae, &pa, &a), UDL_OK);
+    assert_int_equal(udl_deep_ae_create(sae, &pb, &b), UDL_OK);
+    assert_int_equal(udl_deep_ae_set_params(a, &pb), UDL_OK);
+    assert_close(udl_deep_ae_get_params(a).sgd.learning_rate, 0.003, 0.0);
+    assert_int_equal(udl_deep_ae_train(a, xm, NULL, NULL), UDL_OK);
+    assert_int_equal(udl_deep_ae_train(b, xm, NULL, NULL), UDL_OK);
+    size_t ns;
+    const size_t *sz = udl_deep_ae_sizes(a, &ns);
+    double za[60 * 3], zb[60 * 3];
+    assert_int_equal(udl_deep_ae_encode(a, xm, udl_mat_view(za, n, sz[2])), UDL_OK);
+    assert_int_equal(udl_deep_ae_encode(b, xm, udl_mat_view(zb, n, sz[2])), UDL_OK);
+    assert_memory_equal(za, zb, sizeof za);
+
+    udl_deep_ae_params bad = pb;
+    bad.linear_code = !pb.linear_code;
+    assert_int_equal(udl_deep_ae_set_params(a, &bad), UDL_EINVAL);
+    assert_true(strstr(udl_last_error(), "linear_code") != NULL);
+    bad = pb;
+    bad.sgd.learning_rate = -1.0;
+    assert_int_equal(udl_deep_ae_set_params(a, &bad), UDL_EINVAL);
+    bad = pb;
+    bad.epochs = 0;
+    assert_int_equal(udl_deep_ae_set_params(a, &bad), UDL_EINVAL);
+    assert_int_equal(udl_deep_ae_set_params(a, NULL), UDL_EINVAL);
+    assert_int_equal(udl_deep_ae_set_params(NULL, &pb), UDL_EINVAL);
+    assert_close(udl_deep_ae_get_params(a).sgd.learning_rate, 0.003, 0.0);
+    assert_int_equal(udl_deep_ae_get_params(a).epochs, 2);
+    udl_deep_ae_free(a);
+    udl_deep_ae_free(b);
+    udl_sae_free(sae);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -566,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_stack_trains_each_layer_on_the_codes_below),
         cmocka_unit_test(test_unrolled_net_starts_as_the_stack),
         cmocka_unit_test(test_deep_gradients_match_finite_differences),
+        cmocka_unit_test(test_deep_set_params),
         cmocka_unit_test(test_fine_tuning_lowers_the_cost_and_saves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -126,6 +126,12 @@ UDL_API udl_status udl_deep_ae_reconstruct(const udl_deep_ae *deep, udl_mat x, u
 /* Mean over rows of the per-row reconstruction loss. */
 UDL_API udl_status udl_deep_ae_cost(const udl_deep_ae *deep, udl_mat x, double *cost);
 UDL_API const double *udl_deep_ae_history(const udl_deep_ae *deep, size_t *n_epochs);
+/* The parameters later calls to train use. */
+UDL_API udl_deep_ae_params udl_deep_ae_get_params(const udl_deep_ae *deep);
+/* Changes them between calls to train, e.g. a lower learning rate for the last epochs;
+ * the weights stay as they are. linear_code is part of the net and cannot change; a
+ * new seed restarts the shuffling generator. On UDL_EINVAL the model is unchanged. */
+UDL_API udl_status udl_deep_ae_set_params(udl_deep_ae *deep, const udl_deep_ae_params *params);
 /* Layer sizes {D, h1, ..., code, ..., h1, D}; *n_sizes = 2L + 1. */
 UDL_API const size_t *udl_deep_ae_sizes(const udl_deep_ae *deep, size_t *n_sizes);
 UDL_API udl_status udl_deep_ae_save(const udl_deep_ae *deep, const char *path);

@@ -388,6 +388,30 @@ UDL_API udl_status udl_deep_ae_cost(const udl_deep_ae *deep, udl_mat x, double *
     return UDL_OK;
 }
 
+UDL_API udl_deep_ae_params udl_deep_ae_get_params(const udl_deep_ae *deep)
+{
+    return deep ? deep->p : udl_deep_ae_params_default();
+}
+
+UDL_API udl_status udl_deep_ae_set_params(udl_deep_ae *deep, const udl_deep_ae_params *params)
+{
+    if (!deep)
+        return udl_fail(UDL_EINVAL, "deep autoencoder: model is NULL");
+    udl_status s = check_params(params);
+    if (s)
+        return s;
+    if (params->linear_code != deep->p.linear_code)
+        return udl_fail(UDL_EINVAL, "deep autoencoder: linear_code is fixed when the stack is "
+                        "unrolled (it is %d)", deep->p.linear_code);
+    if (params->loss == UDL_LOSS_CROSS_ENTROPY && deep->output_linear)
+        return udl_fail(UDL_EINVAL, "deep autoencoder: a linear output layer needs the "
+                        "squared loss");
+    if (params->seed != deep->p.seed)
+        udl_rng_seed(&deep->rng, params->seed);
+    deep->p = *params;
+    return UDL_OK;
+}
+
 UDL_API const double *udl_deep_ae_history(const udl_deep_ae *deep, size_t *n_epochs)
 {
     if (n_epochs)

@@ -2,11 +2,13 @@
  * test-set mean squared reconstruction error per pixel, epochs, seconds, and the
  * training GFLOP/s against one large dgemm measured in the same process.
  * usage: bench_deep_ae [PRETRAIN_EPOCHS] [FINETUNE_EPOCHS] [FINETUNE_LR] [TRAIN_ROWS]
- *                      [LINEAR_CODE] [MOMENTUM] */
+ *                      [LINEAR_CODE] [MOMENTUM] [FINETUNE_LOSS: ce|se] [ANNEAL_EPOCHS]
+ * ANNEAL_EPOCHS more fine-tuning epochs follow at a tenth of the learning rate. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <udl/udl.h>
@@ -65,6 +67,8 @@ int main(int argc, char **argv)
     size_t train_rows = argc > 4 ? (size_t)atoi(argv[4]) : 60000;
     int linear_code = argc > 5 ? atoi(argv[5]) : 1;
     double momentum = argc > 6 ? atof(argv[6]) : 0.9;
+    int squared = argc > 7 && strcmp(argv[7], "se") == 0;
+    size_t anneal_epochs = argc > 8 ? (size_t)atoi(argv[8]) : 0;
     const size_t sizes[5] = {784, 1000, 500, 250, 30};
     udl_array train, test;
     udl_status s;
@@ -111,6 +115,7 @@ int main(int argc, char **argv)
     dp.sgd.learning_rate = fine_lr;
     dp.sgd.momentum = momentum;
     dp.linear_code = linear_code;
+    dp.loss = squared ? UDL_LOSS_SQUARED : UDL_LOSS_CROSS_ENTROPY;
     udl_deep_ae *deep;
     if ((s = udl_deep_ae_create(sae, &dp, &deep)))
         return fail(s);
@@ -121,6 +126,13 @@ int main(int argc, char **argv)
     watch w = {deep, t, xhat, pca_mse};
     if ((s = udl_deep_ae_train(deep, x, report, &w)))
         return fail(s);
+    if (anneal_epochs) {
+        dp.epochs = anneal_epochs;
+        dp.sgd.learning_rate = fine_lr / 10.0;
+        if ((s = udl_deep_ae_set_params(deep, &dp)) ||
+            (s = udl_deep_ae_train(deep, x, report, &w)))
+            return fail(s);
+    }
     double fine_seconds = now() - t0;
     if ((s = udl_deep_ae_reconstruct(deep, t, udl_mat_view(xhat, t.rows, t.cols))))
         return fail(s);
@@ -133,7 +145,7 @@ int main(int argc, char **argv)
         pre_flops += 10.0 * sizes[i] * sizes[i + 1] * (double)x.rows * pre_epochs;
         weights += 2.0 * sizes[i] * sizes[i + 1];
     }
-    double fine_flops = 6.0 * weights * (double)x.rows * fine_epochs;
+    double fine_flops = 6.0 * weights * (double)x.rows * (double)(fine_epochs + anneal_epochs);
     printf("deep autoencoder 784-1000-500-250-30 vs PCA-30, Fashion-MNIST (%zu training rows, "
            "10000 test rows)\n", x.rows);
     printf("  machine dgemm (1000x784 by 784x1000): %.1f GFLOP/s\n", dgemm_gflops);
@@ -141,8 +153,10 @@ int main(int argc, char **argv)
     printf("  stack pretrain:  %zu epochs per layer, %.1f s, %.1f GFLOP/s\n", pre_epochs,
            pre_seconds, pre_flops / pre_seconds / 1e9);
     printf("  unrolled, before fine-tuning: test MSE/pixel %.5f\n", unrolled_mse);
-    printf("  fine-tuning:     %zu epochs (lr %g, momentum %g, %s code), %.1f s, %.1f GFLOP/s\n",
-           fine_epochs, fine_lr, momentum, linear_code ? "linear" : "sigmoid", fine_seconds,
+    printf("  fine-tuning:     %zu epochs (lr %g, then %zu at lr %g; momentum %g, %s code, %s "
+           "loss), %.1f s, %.1f GFLOP/s\n", fine_epochs, fine_lr, anneal_epochs, fine_lr / 10.0,
+           momentum, linear_code ? "linear" : "sigmoid",
+           squared ? "squared" : "cross-entropy", fine_seconds,
            fine_flops / fine_seconds / 1e9);
     printf("  deep autoencoder: test MSE/pixel %.5f = %.2f x PCA-30 (target <= 0.5)\n",
            deep_mse, deep_mse / pca_mse);
