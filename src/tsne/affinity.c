@@ -119,9 +119,6 @@ static int entry_cmp(const void *a, const void *b)
 udl_status tsne_p_sparse(udl_mat x, double perplexity, uint64_t seed, tsne_csr *out)
 {
     const size_t n = x.rows;
-    if (n > UINT32_MAX)
-        return udl_fail(UDL_EINVAL, "tsne: Barnes-Hut takes at most %u points, not %zu",
-                        UINT32_MAX, n);
     size_t k = (size_t)(3.0 * perplexity + 1.0);
     if (k > n - 1)
         k = n - 1;

@@ -50,9 +50,6 @@ struct tsne_bh {
 
 udl_status tsne_bh_create(size_t n, size_t dims, tsne_bh **out)
 {
-    if (n >= UINT32_MAX / 2)
-        return udl_fail(UDL_EINVAL, "tsne: Barnes-Hut takes fewer than %u points, not %zu",
-                        UINT32_MAX / 2, n);
     tsne_bh *w = udl_calloc(1, sizeof *w, "Barnes-Hut workspace");
     if (!w)
         return UDL_ENOMEM;

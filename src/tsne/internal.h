@@ -33,7 +33,7 @@ udl_status tsne_knn(udl_mat x, size_t k, uint64_t seed, size_t *idx, double *d2)
 /* The joint P over all pairs (n x n, zero diagonal, sums to 1). */
 udl_status tsne_p_dense(udl_mat x, double perplexity, double *p);
 /* The joint P over the min(n - 1, floor(3 perplexity + 1)) nearest neighbours;
- * n < 2^32. */
+ * n < 2^31 (udl_tsne_embed checks). */
 udl_status tsne_p_sparse(udl_mat x, double perplexity, uint64_t seed, tsne_csr *p);
 
 /* Workspace of the exact gradient: an n x n matrix. */

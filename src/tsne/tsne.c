@@ -4,6 +4,7 @@
  * gradient scaled by them goes to the shared SGD-with-momentum optimizer, and the
  * velocity and gains restart when the exaggeration ends. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +108,10 @@ static udl_status check_data(const udl_tsne_params *p, udl_mat x, udl_mat y,
     if (*method == UDL_TSNE_BARNES_HUT && dims > 3)
         return udl_fail(UDL_EINVAL, "tsne: Barnes-Hut embeds into 1 to 3 dimensions, not %zu; "
                         "use the exact method", dims);
+    /* Checked here, before any work: the tree and P index points with 32 bits. */
+    if (*method == UDL_TSNE_BARNES_HUT && n >= UINT32_MAX / 2)
+        return udl_fail(UDL_EINVAL, "tsne: Barnes-Hut takes fewer than %u points, not %zu",
+                        UINT32_MAX / 2, n);
     if (*method == UDL_TSNE_EXACT && n > UDL_TSNE_EXACT_MAX)
         return udl_fail(UDL_EINVAL, "tsne: the exact method needs two %zu x %zu matrices; it "
                         "takes at most %d points, use Barnes-Hut", n, n, UDL_TSNE_EXACT_MAX);
