@@ -1,9 +1,17 @@
 /* Deep autoencoder 784-1000-500-250-30 on Fashion-MNIST against PCA with 30 components:
  * test-set mean squared reconstruction error per pixel, epochs, seconds, and the
  * training GFLOP/s against one large dgemm measured in the same process.
- * usage: bench_deep_ae [PRETRAIN_EPOCHS] [FINETUNE_EPOCHS] [FINETUNE_LR] [TRAIN_ROWS]
- *                      [LINEAR_CODE] [MOMENTUM] [FINETUNE_LOSS: ce|se] [ANNEAL_EPOCHS]
- * ANNEAL_EPOCHS more fine-tuning epochs follow at a tenth of the learning rate. */
+ * usage: bench_deep_ae [key=value ...], keys and defaults:
+ *   pre=20       pretraining epochs per layer
+ *   fine=70      fine-tuning epochs          lr=0.001   momentum=0.99
+ *   loss=ce      fine-tuning loss, ce or se  linear=0   linear code layer
+ *   anneal=20    epochs after fine-tuning, at anneal_lr with anneal_loss
+ *   anneal_lr=   (lr / 10)                   anneal_loss= (loss)
+ *   rows=60000   training rows
+ *   save=PREFIX  write PREFIX-stack.udl after pretraining, PREFIX-fine.udl after
+ *                fine-tuning and PREFIX-final.udl at the end
+ *   stack=FILE   load the pretrained stack instead of pretraining
+ *   deep=FILE    load a fine-tuned net instead of pretraining and unrolling */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
@@ -59,16 +67,86 @@ static double mse(udl_mat x, const double *xhat)
     return sum / (double)(x.rows * x.cols);
 }
 
+static int usage(const char *arg)
+{
+    fprintf(stderr, "bench_deep_ae: unknown argument '%s' (see the comment at the top of "
+            "tests/bench/bench_deep_ae.c)\n", arg);
+    return 2;
+}
+
+static int parse_loss(const char *v, udl_ae_loss *loss)
+{
+    if (strcmp(v, "ce") == 0)
+        *loss = UDL_LOSS_CROSS_ENTROPY;
+    else if (strcmp(v, "se") == 0)
+        *loss = UDL_LOSS_SQUARED;
+    else
+        return 0;
+    return 1;
+}
+
+/* PREFIX-name.udl */
+static int checkpoint(const udl_deep_ae *deep, const udl_sae *sae, const char *prefix,
+                      const char *name)
+{
+    char path[4096];
+    if (!prefix)
+        return 0;
+    snprintf(path, sizeof path, "%s-%s.udl", prefix, name);
+    udl_status s = deep ? udl_deep_ae_save(deep, path) : udl_sae_save(sae, path);
+    if (s)
+        return fail(s);
+    fprintf(stderr, "  saved %s\n", path);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    size_t pre_epochs = argc > 1 ? (size_t)atoi(argv[1]) : 5;
-    size_t fine_epochs = argc > 2 ? (size_t)atoi(argv[2]) : 20;
-    double fine_lr = argc > 3 ? atof(argv[3]) : 0.01;
-    size_t train_rows = argc > 4 ? (size_t)atoi(argv[4]) : 60000;
-    int linear_code = argc > 5 ? atoi(argv[5]) : 1;
-    double momentum = argc > 6 ? atof(argv[6]) : 0.9;
-    int squared = argc > 7 && strcmp(argv[7], "se") == 0;
-    size_t anneal_epochs = argc > 8 ? (size_t)atoi(argv[8]) : 0;
+    size_t pre_epochs = 20, fine_epochs = 70, anneal_epochs = 20, train_rows = 60000;
+    double fine_lr = 0.001, momentum = 0.99, anneal_lr = -1.0;
+    int linear_code = 0;
+    udl_ae_loss loss = UDL_LOSS_CROSS_ENTROPY, anneal_loss = (udl_ae_loss)-1;
+    const char *save = NULL, *stack_file = NULL, *deep_file = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = strchr(a, '=');
+        if (!v)
+            return usage(a);
+        size_t k = (size_t)(v++ - a);
+#define KEY(name) (k == strlen(name) && strncmp(a, name, k) == 0)
+        if (KEY("pre"))
+            pre_epochs = (size_t)atol(v);
+        else if (KEY("fine"))
+            fine_epochs = (size_t)atol(v);
+        else if (KEY("anneal"))
+            anneal_epochs = (size_t)atol(v);
+        else if (KEY("rows"))
+            train_rows = (size_t)atol(v);
+        else if (KEY("lr"))
+            fine_lr = atof(v);
+        else if (KEY("anneal_lr"))
+            anneal_lr = atof(v);
+        else if (KEY("momentum"))
+            momentum = atof(v);
+        else if (KEY("linear"))
+            linear_code = atoi(v);
+        else if (KEY("loss") && parse_loss(v, &loss))
+            ;
+        else if (KEY("anneal_loss") && parse_loss(v, &anneal_loss))
+            ;
+        else if (KEY("save"))
+            save = v;
+        else if (KEY("stack"))
+            stack_file = v;
+        else if (KEY("deep"))
+            deep_file = v;
+        else
+            return usage(a);
+#undef KEY
+    }
+    if (anneal_lr < 0.0)
+        anneal_lr = fine_lr / 10.0;
+    if ((int)anneal_loss < 0)
+        anneal_loss = loss;
     const size_t sizes[5] = {784, 1000, 500, 250, 30};
     udl_array train, test;
     udl_status s;
@@ -102,36 +180,61 @@ int main(int argc, char **argv)
         return fail(s);
     double pca_seconds = now() - t0, pca_mse = pca_err / 784.0;
 
-    /* greedy pretraining of the stack, then fine-tuning of the unrolled net */
-    udl_ae_params ap = udl_ae_params_default();
-    ap.epochs = pre_epochs;
-    udl_sae *sae;
-    t0 = now();
-    if ((s = udl_sae_create(&ap, sizes, 5, &sae)) || (s = udl_sae_train(sae, x, report, NULL)))
-        return fail(s);
-    double pre_seconds = now() - t0;
+    /* greedy pretraining of the stack (or a saved one), then fine-tuning of the unrolled
+     * net (or of a saved one) */
+    udl_sae *sae = NULL;
+    udl_deep_ae *deep = NULL;
     udl_deep_ae_params dp = udl_deep_ae_params_default();
-    dp.epochs = fine_epochs;
-    dp.sgd.learning_rate = fine_lr;
-    dp.sgd.momentum = momentum;
-    dp.linear_code = linear_code;
-    dp.loss = squared ? UDL_LOSS_SQUARED : UDL_LOSS_CROSS_ENTROPY;
-    udl_deep_ae *deep;
-    if ((s = udl_deep_ae_create(sae, &dp, &deep)))
-        return fail(s);
+    double pre_seconds = 0.0;
+    const char *pre_from = "trained here";
+    if (deep_file) {
+        if ((s = udl_deep_ae_load(deep_file, &deep)))
+            return fail(s);
+        dp.linear_code = udl_deep_ae_get_params(deep).linear_code;
+        pre_epochs = 0;
+        pre_from = deep_file;
+    } else {
+        if (stack_file) {
+            if ((s = udl_sae_load(stack_file, &sae)))
+                return fail(s);
+            pre_epochs = udl_ae_get_params(udl_sae_layer(sae, 0)).epochs;
+            pre_from = stack_file;
+        } else {
+            udl_ae_params ap = udl_ae_params_default();
+            ap.epochs = pre_epochs;
+            t0 = now();
+            if ((s = udl_sae_create(&ap, sizes, 5, &sae)) ||
+                (s = udl_sae_train(sae, x, report, NULL)))
+                return fail(s);
+            pre_seconds = now() - t0;
+            if (checkpoint(NULL, sae, save, "stack"))
+                return 1;
+        }
+        dp.linear_code = linear_code;
+        if ((s = udl_deep_ae_create(sae, &dp, &deep)))
+            return fail(s);
+    }
     if ((s = udl_deep_ae_reconstruct(deep, t, udl_mat_view(xhat, t.rows, t.cols))))
         return fail(s);
-    double unrolled_mse = mse(t, xhat);
-    t0 = now();
+    double start_mse = mse(t, xhat);
     watch w = {deep, t, xhat, pca_mse};
-    if ((s = udl_deep_ae_train(deep, x, report, &w)))
-        return fail(s);
-    if (anneal_epochs) {
-        dp.epochs = anneal_epochs;
-        dp.sgd.learning_rate = fine_lr / 10.0;
+    size_t phase_epochs[2] = {fine_epochs, anneal_epochs};
+    double phase_lr[2] = {fine_lr, anneal_lr};
+    udl_ae_loss phase_loss[2] = {loss, anneal_loss};
+    const char *phase_name[2] = {"fine", "final"};
+    t0 = now();
+    for (int ph = 0; ph < 2; ph++) {
+        if (!phase_epochs[ph])
+            continue;
+        dp.epochs = phase_epochs[ph];
+        dp.sgd.learning_rate = phase_lr[ph];
+        dp.sgd.momentum = momentum;
+        dp.loss = phase_loss[ph];
         if ((s = udl_deep_ae_set_params(deep, &dp)) ||
             (s = udl_deep_ae_train(deep, x, report, &w)))
             return fail(s);
+        if (checkpoint(deep, NULL, save, phase_name[ph]))
+            return 1;
     }
     double fine_seconds = now() - t0;
     if ((s = udl_deep_ae_reconstruct(deep, t, udl_mat_view(xhat, t.rows, t.cols))))
@@ -142,23 +245,27 @@ int main(int argc, char **argv)
      * products forward, three backward); the unrolled net 6 per weight per row */
     double pre_flops = 0.0, weights = 0.0;
     for (int i = 0; i < 4; i++) {
-        pre_flops += 10.0 * sizes[i] * sizes[i + 1] * (double)x.rows * pre_epochs;
+        pre_flops += 10.0 * sizes[i] * sizes[i + 1] * (double)x.rows * (double)pre_epochs;
         weights += 2.0 * sizes[i] * sizes[i + 1];
     }
     double fine_flops = 6.0 * weights * (double)x.rows * (double)(fine_epochs + anneal_epochs);
+    static const char *loss_name[2] = {"cross-entropy", "squared"};
     printf("deep autoencoder 784-1000-500-250-30 vs PCA-30, Fashion-MNIST (%zu training rows, "
            "10000 test rows)\n", x.rows);
     printf("  machine dgemm (1000x784 by 784x1000): %.1f GFLOP/s\n", dgemm_gflops);
     printf("  PCA-30:          test MSE/pixel %.5f  (%.2f s)\n", pca_mse, pca_seconds);
-    printf("  stack pretrain:  %zu epochs per layer, %.1f s, %.1f GFLOP/s\n", pre_epochs,
-           pre_seconds, pre_flops / pre_seconds / 1e9);
-    printf("  unrolled, before fine-tuning: test MSE/pixel %.5f\n", unrolled_mse);
-    printf("  fine-tuning:     %zu epochs (lr %g, then %zu at lr %g; momentum %g, %s code, %s "
-           "loss), %.1f s, %.1f GFLOP/s\n", fine_epochs, fine_lr, anneal_epochs, fine_lr / 10.0,
-           momentum, linear_code ? "linear" : "sigmoid",
-           squared ? "squared" : "cross-entropy", fine_seconds,
-           fine_flops / fine_seconds / 1e9);
-    printf("  deep autoencoder: test MSE/pixel %.5f = %.2f x PCA-30 (target <= 0.5)\n",
+    if (pre_seconds > 0.0)
+        printf("  stack pretrain:  %zu epochs per layer, %.1f s, %.1f GFLOP/s\n", pre_epochs,
+               pre_seconds, pre_flops / pre_seconds / 1e9);
+    else
+        printf("  start:           %s\n", pre_from);
+    printf("  at the start of fine-tuning: test MSE/pixel %.5f\n", start_mse);
+    printf("  fine-tuning:     %zu epochs (lr %g, %s loss), then %zu (lr %g, %s loss); "
+           "momentum %g, %s code; %.1f s, %.1f GFLOP/s\n", fine_epochs, fine_lr,
+           loss_name[loss], anneal_epochs, anneal_lr, loss_name[anneal_loss], momentum,
+           dp.linear_code ? "linear" : "sigmoid", fine_seconds,
+           fine_seconds > 0.0 ? fine_flops / fine_seconds / 1e9 : 0.0);
+    printf("  deep autoencoder: test MSE/pixel %.5f = %.3f x PCA-30 (target <= 0.5)\n",
            deep_mse, deep_mse / pca_mse);
     udl_deep_ae_free(deep);
     udl_sae_free(sae);
