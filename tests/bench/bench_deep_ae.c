@@ -3,7 +3,7 @@
  * training GFLOP/s against one large dgemm measured in the same process.
  * usage: bench_deep_ae [key=value ...], keys and defaults:
  *   pre=20       pretraining epochs per layer
- *   fine=70      fine-tuning epochs          lr=0.001   momentum=0.99
+ *   fine=70      fine-tuning epochs          lr=0.001   momentum=0.99   nesterov=0
  *   loss=ce      fine-tuning loss, ce or se  linear=0   linear code layer
  *   anneal=20    epochs after fine-tuning, at anneal_lr with anneal_loss
  *   anneal_lr=   (lr / 10)                   anneal_loss= (loss)
@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 {
     size_t pre_epochs = 20, fine_epochs = 70, anneal_epochs = 20, train_rows = 60000;
     double fine_lr = 0.001, momentum = 0.99, anneal_lr = -1.0;
-    int linear_code = 0;
+    int linear_code = 0, nesterov = 0;
     udl_ae_loss loss = UDL_LOSS_CROSS_ENTROPY, anneal_loss = (udl_ae_loss)-1;
     const char *save = NULL, *stack_file = NULL, *deep_file = NULL;
     for (int i = 1; i < argc; i++) {
@@ -127,6 +127,8 @@ int main(int argc, char **argv)
             anneal_lr = atof(v);
         else if (KEY("momentum"))
             momentum = atof(v);
+        else if (KEY("nesterov"))
+            nesterov = atoi(v);
         else if (KEY("linear"))
             linear_code = atoi(v);
         else if (KEY("loss") && parse_loss(v, &loss))
@@ -229,6 +231,7 @@ int main(int argc, char **argv)
         dp.epochs = phase_epochs[ph];
         dp.sgd.learning_rate = phase_lr[ph];
         dp.sgd.momentum = momentum;
+        dp.sgd.nesterov = nesterov;
         dp.loss = phase_loss[ph];
         if ((s = udl_deep_ae_set_params(deep, &dp)) ||
             (s = udl_deep_ae_train(deep, x, report, &w)))
@@ -261,8 +264,9 @@ int main(int argc, char **argv)
         printf("  start:           %s\n", pre_from);
     printf("  at the start of fine-tuning: test MSE/pixel %.5f\n", start_mse);
     printf("  fine-tuning:     %zu epochs (lr %g, %s loss), then %zu (lr %g, %s loss); "
-           "momentum %g, %s code; %.1f s, %.1f GFLOP/s\n", fine_epochs, fine_lr,
-           loss_name[loss], anneal_epochs, anneal_lr, loss_name[anneal_loss], momentum,
+           "%s momentum %g, %s code; %.1f s, %.1f GFLOP/s\n", fine_epochs, fine_lr,
+           loss_name[loss], anneal_epochs, anneal_lr, loss_name[anneal_loss],
+           nesterov ? "Nesterov" : "classical", momentum,
            dp.linear_code ? "linear" : "sigmoid", fine_seconds,
            fine_seconds > 0.0 ? fine_flops / fine_seconds / 1e9 : 0.0);
     printf("  deep autoencoder: test MSE/pixel %.5f = %.3f x PCA-30 (target <= 0.5)\n",
