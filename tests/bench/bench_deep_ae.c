@@ -2,14 +2,13 @@
  * test-set mean squared reconstruction error per pixel, epochs, seconds, and the
  * training GFLOP/s against one large dgemm measured in the same process.
  * usage: bench_deep_ae [key=value ...], keys and defaults:
- *   pre=20       pretraining epochs per layer
- *   fine=70      fine-tuning epochs          lr=0.001   momentum=0.99   nesterov=0
- *   loss=ce      fine-tuning loss, ce or se  linear=0   linear code layer
- *   anneal=20    epochs after fine-tuning, at anneal_lr with anneal_loss
- *   anneal_lr=   (lr / 10)                   anneal_loss= (loss)
- *   rows=60000   training rows
- *   save=PREFIX  write PREFIX-stack.udl after pretraining, PREFIX-fine.udl after
- *                fine-tuning and PREFIX-final.udl at the end
+ *   pre=40       pretraining epochs per layer
+ *   phases=ce:70:0.001,se:10:0.001,se:10:0.0002
+ *                fine-tuning phases LOSS:EPOCHS:LEARNING_RATE, one after another
+ *                (LOSS ce or se), through udl_deep_ae_set_params
+ *   momentum=0.99  nesterov=0  linear=0 (1: linear code layer)  rows=60000
+ *   save=PREFIX  write PREFIX-stack.udl after pretraining and PREFIX-K.udl after
+ *                fine-tuning phase K
  *   stack=FILE   load the pretrained stack instead of pretraining
  *   deep=FILE    load a fine-tuned net instead of pretraining and unrolling */
 #define _POSIX_C_SOURCE 200809L
@@ -74,25 +73,49 @@ static int usage(const char *arg)
     return 2;
 }
 
-static int parse_loss(const char *v, udl_ae_loss *loss)
+enum { MAX_PHASES = 8 };
+
+typedef struct phase {
+    udl_ae_loss loss;
+    size_t epochs;
+    double lr;
+} phase;
+
+/* "ce:70:0.001,se:10:0.0002" -> phases; their count, or 0 if malformed */
+static size_t parse_phases(const char *v, phase *ph)
 {
-    if (strcmp(v, "ce") == 0)
-        *loss = UDL_LOSS_CROSS_ENTROPY;
-    else if (strcmp(v, "se") == 0)
-        *loss = UDL_LOSS_SQUARED;
-    else
-        return 0;
-    return 1;
+    size_t n = 0;
+    while (*v && n < MAX_PHASES) {
+        char loss[3];
+        int used = 0;
+        if (sscanf(v, "%2[a-z]:%zu:%lf%n", loss, &ph[n].epochs, &ph[n].lr, &used) != 3 ||
+            ph[n].epochs == 0 || (v[used] != ',' && v[used] != '\0'))
+            return 0;
+        if (strcmp(loss, "ce") == 0)
+            ph[n].loss = UDL_LOSS_CROSS_ENTROPY;
+        else if (strcmp(loss, "se") == 0)
+            ph[n].loss = UDL_LOSS_SQUARED;
+        else
+            return 0;
+        n++;
+        v += used;
+        if (*v == ',' && !*++v)
+            return 0;
+    }
+    return *v ? 0 : n;
 }
 
-/* PREFIX-name.udl */
+/* PREFIX-stack.udl, or PREFIX-K.udl after fine-tuning phase K */
 static int checkpoint(const udl_deep_ae *deep, const udl_sae *sae, const char *prefix,
-                      const char *name)
+                      size_t k)
 {
     char path[4096];
     if (!prefix)
         return 0;
-    snprintf(path, sizeof path, "%s-%s.udl", prefix, name);
+    if (deep)
+        snprintf(path, sizeof path, "%s-%zu.udl", prefix, k);
+    else
+        snprintf(path, sizeof path, "%s-stack.udl", prefix);
     udl_status s = deep ? udl_deep_ae_save(deep, path) : udl_sae_save(sae, path);
     if (s)
         return fail(s);
@@ -102,10 +125,11 @@ static int checkpoint(const udl_deep_ae *deep, const udl_sae *sae, const char *p
 
 int main(int argc, char **argv)
 {
-    size_t pre_epochs = 20, fine_epochs = 70, anneal_epochs = 20, train_rows = 60000;
-    double fine_lr = 0.001, momentum = 0.99, anneal_lr = -1.0;
+    size_t pre_epochs = 40, train_rows = 60000;
+    phase ph[MAX_PHASES];
+    size_t n_phases = parse_phases("ce:70:0.001,se:10:0.001,se:10:0.0002", ph);
+    double momentum = 0.99;
     int linear_code = 0, nesterov = 0;
-    udl_ae_loss loss = UDL_LOSS_CROSS_ENTROPY, anneal_loss = (udl_ae_loss)-1;
     const char *save = NULL, *stack_file = NULL, *deep_file = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = strchr(a, '=');
@@ -115,26 +139,18 @@ int main(int argc, char **argv)
 #define KEY(name) (k == strlen(name) && strncmp(a, name, k) == 0)
         if (KEY("pre"))
             pre_epochs = (size_t)atol(v);
-        else if (KEY("fine"))
-            fine_epochs = (size_t)atol(v);
-        else if (KEY("anneal"))
-            anneal_epochs = (size_t)atol(v);
         else if (KEY("rows"))
             train_rows = (size_t)atol(v);
-        else if (KEY("lr"))
-            fine_lr = atof(v);
-        else if (KEY("anneal_lr"))
-            anneal_lr = atof(v);
+        else if (KEY("phases")) {
+            if (!(n_phases = parse_phases(v, ph)))
+                return usage(a);
+        }
         else if (KEY("momentum"))
             momentum = atof(v);
         else if (KEY("nesterov"))
             nesterov = atoi(v);
         else if (KEY("linear"))
             linear_code = atoi(v);
-        else if (KEY("loss") && parse_loss(v, &loss))
-            ;
-        else if (KEY("anneal_loss") && parse_loss(v, &anneal_loss))
-            ;
         else if (KEY("save"))
             save = v;
         else if (KEY("stack"))
@@ -145,10 +161,6 @@ int main(int argc, char **argv)
             return usage(a);
 #undef KEY
     }
-    if (anneal_lr < 0.0)
-        anneal_lr = fine_lr / 10.0;
-    if ((int)anneal_loss < 0)
-        anneal_loss = loss;
     const size_t sizes[5] = {784, 1000, 500, 250, 30};
     udl_array train, test;
     udl_status s;
@@ -209,7 +221,7 @@ int main(int argc, char **argv)
                 (s = udl_sae_train(sae, x, report, NULL)))
                 return fail(s);
             pre_seconds = now() - t0;
-            if (checkpoint(NULL, sae, save, "stack"))
+            if (checkpoint(NULL, sae, save, 0))
                 return 1;
         }
         dp.linear_code = linear_code;
@@ -220,24 +232,20 @@ int main(int argc, char **argv)
         return fail(s);
     double start_mse = mse(t, xhat);
     watch w = {deep, t, xhat, pca_mse};
-    size_t phase_epochs[2] = {fine_epochs, anneal_epochs};
-    double phase_lr[2] = {fine_lr, anneal_lr};
-    udl_ae_loss phase_loss[2] = {loss, anneal_loss};
-    const char *phase_name[2] = {"fine", "final"};
+    size_t fine_epochs = 0;
     t0 = now();
-    for (int ph = 0; ph < 2; ph++) {
-        if (!phase_epochs[ph])
-            continue;
-        dp.epochs = phase_epochs[ph];
-        dp.sgd.learning_rate = phase_lr[ph];
+    for (size_t k = 0; k < n_phases; k++) {
+        dp.epochs = ph[k].epochs;
+        dp.sgd.learning_rate = ph[k].lr;
         dp.sgd.momentum = momentum;
         dp.sgd.nesterov = nesterov;
-        dp.loss = phase_loss[ph];
+        dp.loss = ph[k].loss;
         if ((s = udl_deep_ae_set_params(deep, &dp)) ||
             (s = udl_deep_ae_train(deep, x, report, &w)))
             return fail(s);
-        if (checkpoint(deep, NULL, save, phase_name[ph]))
+        if (checkpoint(deep, NULL, save, k + 1))
             return 1;
+        fine_epochs += ph[k].epochs;
     }
     double fine_seconds = now() - t0;
     if ((s = udl_deep_ae_reconstruct(deep, t, udl_mat_view(xhat, t.rows, t.cols))))
@@ -251,7 +259,7 @@ int main(int argc, char **argv)
         pre_flops += 10.0 * sizes[i] * sizes[i + 1] * (double)x.rows * (double)pre_epochs;
         weights += 2.0 * sizes[i] * sizes[i + 1];
     }
-    double fine_flops = 6.0 * weights * (double)x.rows * (double)(fine_epochs + anneal_epochs);
+    double fine_flops = 6.0 * weights * (double)x.rows * (double)fine_epochs;
     static const char *loss_name[2] = {"cross-entropy", "squared"};
     printf("deep autoencoder 784-1000-500-250-30 vs PCA-30, Fashion-MNIST (%zu training rows, "
            "10000 test rows)\n", x.rows);
@@ -263,12 +271,13 @@ int main(int argc, char **argv)
     else
         printf("  start:           %s\n", pre_from);
     printf("  at the start of fine-tuning: test MSE/pixel %.5f\n", start_mse);
-    printf("  fine-tuning:     %zu epochs (lr %g, %s loss), then %zu (lr %g, %s loss); "
-           "%s momentum %g, %s code; %.1f s, %.1f GFLOP/s\n", fine_epochs, fine_lr,
-           loss_name[loss], anneal_epochs, anneal_lr, loss_name[anneal_loss],
-           nesterov ? "Nesterov" : "classical", momentum,
-           dp.linear_code ? "linear" : "sigmoid", fine_seconds,
-           fine_seconds > 0.0 ? fine_flops / fine_seconds / 1e9 : 0.0);
+    printf("  fine-tuning:     ");
+    for (size_t k = 0; k < n_phases; k++)
+        printf("%s%zu epochs at lr %g (%s loss)", k ? ", then " : "", ph[k].epochs, ph[k].lr,
+               loss_name[ph[k].loss]);
+    printf("; %s momentum %g, %s code; %.1f s, %.1f GFLOP/s\n",
+           nesterov ? "Nesterov" : "classical", momentum, dp.linear_code ? "linear" : "sigmoid",
+           fine_seconds, fine_seconds > 0.0 ? fine_flops / fine_seconds / 1e9 : 0.0);
     printf("  deep autoencoder: test MSE/pixel %.5f = %.3f x PCA-30 (target <= 0.5)\n",
            deep_mse, deep_mse / pca_mse);
     udl_deep_ae_free(deep);
