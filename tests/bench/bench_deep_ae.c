@@ -167,6 +167,10 @@ int main(int argc, char **argv)
     if ((s = udl_data_read(DIR "train-images-idx3-ubyte.gz", 0, &train)) ||
         (s = udl_data_read(DIR "t10k-images-idx3-ubyte.gz", 0, &test)))
         return fail(s);
+    if (train_rows == 0 || train_rows > train.rows) {
+        fprintf(stderr, "bench_deep_ae: rows must be 1 to %zu\n", train.rows);
+        return 2;
+    }
     udl_mat x = udl_mat_rows(udl_array_mat(&train), 0, train_rows), t = udl_array_mat(&test);
     double *xhat = malloc(t.rows * t.cols * sizeof(double));
 
