@@ -68,7 +68,7 @@ static double mse(udl_mat x, const double *xhat)
 
 static int usage(const char *arg)
 {
-    fprintf(stderr, "bench_deep_ae: unknown argument '%s' (see the comment at the top of "
+    fprintf(stderr, "bench_deep_ae: unknown or malformed argument '%s' (see the comment at the top of "
             "tests/bench/bench_deep_ae.c)\n", arg);
     return 2;
 }
