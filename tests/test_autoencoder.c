@@ -597,6 +597,25 @@ static void test_deep_set_params(void **state)
     udl_deep_ae_free(a);
     udl_deep_ae_free(b);
     udl_sae_free(sae);
+
+    /* a linear first layer gives a linear output layer: cross-entropy is refused when
+     * unrolling and when changing the parameters */
+    udl_ae_params lp = udl_ae_params_default();
+    lp.linear = 1;
+    lp.loss = UDL_LOSS_SQUARED;
+    assert_int_equal(udl_sae_create(&lp, sizes, 3, &sae), UDL_OK);
+    udl_deep_ae_params ps = udl_deep_ae_params_default();
+    assert_int_equal(udl_deep_ae_create(sae, &ps, &a), UDL_EINVAL);
+    assert_true(strstr(udl_last_error(), "squared loss") != NULL);
+    ps.loss = UDL_LOSS_SQUARED;
+    assert_int_equal(udl_deep_ae_create(sae, &ps, &a), UDL_OK);
+    bad = ps;
+    bad.loss = UDL_LOSS_CROSS_ENTROPY;
+    assert_int_equal(udl_deep_ae_set_params(a, &bad), UDL_EINVAL);
+    assert_true(strstr(udl_last_error(), "squared loss") != NULL);
+    assert_int_equal(udl_deep_ae_get_params(a).loss, UDL_LOSS_SQUARED);
+    udl_deep_ae_free(a);
+    udl_sae_free(sae);
 }
 
 int main(void)

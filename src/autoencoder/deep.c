@@ -56,7 +56,8 @@ UDL_API udl_deep_ae_params udl_deep_ae_params_default(void)
     return p;
 }
 
-static udl_status check_params(const udl_deep_ae_params *p)
+/* output_linear: the net's output layer is linear (its stack's first layer was). */
+static udl_status check_params(const udl_deep_ae_params *p, int output_linear)
 {
     if (!p)
         return udl_fail(UDL_EINVAL, "deep autoencoder: params is NULL");
@@ -68,6 +69,9 @@ static udl_status check_params(const udl_deep_ae_params *p)
     if (p->epochs == 0 || p->batch_size == 0 || p->batch_size > (1u << 20))
         return udl_fail(UDL_EINVAL, "deep autoencoder: epochs and batch_size must be positive "
                         "(batch_size at most 2^20), got %zu and %zu", p->epochs, p->batch_size);
+    if (p->loss == UDL_LOSS_CROSS_ENTROPY && output_linear)
+        return udl_fail(UDL_EINVAL, "deep autoencoder: a linear output layer needs the "
+                        "squared loss");
     return udl_sgd_params_check(&p->sgd);
 }
 
@@ -84,12 +88,9 @@ UDL_API void udl_deep_ae_free(udl_deep_ae *deep)
 static udl_status alloc_net(const udl_deep_ae_params *p, const size_t *sizes, size_t n_layers,
                             int output_linear, udl_deep_ae **out)
 {
-    udl_status s = check_params(p);
+    udl_status s = check_params(p, output_linear);
     if (s)
         return s;
-    if (p->loss == UDL_LOSS_CROSS_ENTROPY && output_linear)
-        return udl_fail(UDL_EINVAL, "deep autoencoder: a linear output layer needs the "
-                        "squared loss");
     udl_deep_ae *deep = udl_calloc(1, sizeof *deep, "deep autoencoder");
     if (!deep)
         return UDL_ENOMEM;
@@ -397,15 +398,12 @@ UDL_API udl_status udl_deep_ae_set_params(udl_deep_ae *deep, const udl_deep_ae_p
 {
     if (!deep)
         return udl_fail(UDL_EINVAL, "deep autoencoder: model is NULL");
-    udl_status s = check_params(params);
+    udl_status s = check_params(params, deep->output_linear);
     if (s)
         return s;
     if (params->linear_code != deep->p.linear_code)
         return udl_fail(UDL_EINVAL, "deep autoencoder: linear_code is fixed when the stack is "
                         "unrolled (it is %d)", deep->p.linear_code);
-    if (params->loss == UDL_LOSS_CROSS_ENTROPY && deep->output_linear)
-        return udl_fail(UDL_EINVAL, "deep autoencoder: a linear output layer needs the "
-                        "squared loss");
     if (params->seed != deep->p.seed)
         udl_rng_seed(&deep->rng, params->seed);
     deep->p = *params;
