@@ -6,16 +6,18 @@
 
 #include "autoencoder/internal.h"
 #include "core/container.h"
+#include "core/model.h"
+#include "format1.h"
 
-static udl_ae *small_ae(size_t d, size_t m, int linear, udl_ae_loss loss, uint64_t seed)
+static udl_ae *small_ae(size_t d, size_t m, int linear, udl_loss loss, uint64_t seed)
 {
     udl_ae_params p = udl_ae_params_default();
     p.n_visible = d;
     p.n_hidden = m;
     p.linear = linear;
     p.loss = loss;
-    p.seed = seed;
-    p.batch_size = 8;
+    p.train.seed = seed;
+    p.train.batch_size = 8;
     udl_ae *ae;
     assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
     return ae;
@@ -60,7 +62,7 @@ static void test_gradients_match_finite_differences(void **state)
     udl_rng_seed(&r, 1);
     for (size_t i = 0; i < n * d; i++)
         x[i] = udl_rng_uniform(&r);
-    struct { int linear; udl_ae_loss loss; } cases[] = {
+    struct { int linear; udl_loss loss; } cases[] = {
         {0, UDL_LOSS_CROSS_ENTROPY}, {0, UDL_LOSS_SQUARED}, {1, UDL_LOSS_SQUARED}};
     for (int c = 0; c < 3; c++) {
         udl_ae *ae = small_ae(d, m, cases[c].linear, cases[c].loss, 2 + c);
@@ -93,9 +95,9 @@ static void test_linear_autoencoder_spans_the_pca_subspace(void **state)
     p.n_hidden = k;
     p.linear = 1;
     p.loss = UDL_LOSS_SQUARED;
-    p.epochs = 300;
-    p.batch_size = 20;
-    p.sgd.learning_rate = 0.02;
+    p.train.epochs = 300;
+    p.train.batch_size = 20;
+    p.train.sgd.learning_rate = 0.02;
     udl_ae *ae;
     assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
     assert_int_equal(udl_ae_train(ae, udl_mat_view(x, n, d), NULL, NULL), UDL_OK);
@@ -154,7 +156,7 @@ static void test_masking_noise_rate_and_clean_target(void **state)
     p.n_hidden = 4;
     p.noise = UDL_NOISE_MASK;
     p.noise_level = 0.3;
-    p.batch_size = n;
+    p.train.batch_size = n;
     udl_ae *ae, *twin;
     assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
     assert_int_equal(udl_ae_create(&p, &twin), UDL_OK);
@@ -226,7 +228,7 @@ static void test_cost_decreases_on_fashion_mnist(void **state)
     udl_ae_params p = udl_ae_params_default();
     p.n_visible = 784;
     p.n_hidden = 32;
-    p.epochs = 3;
+    p.train.epochs = 3;
     udl_ae *ae;
     assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
     double before, after;
@@ -270,7 +272,7 @@ static void test_save_load_reproduces_encodings(void **state)
     const double *h1 = udl_ae_history(ae, &e1), *h2 = udl_ae_history(loaded, &e2);
     assert_int_equal(e1, e2);
     assert_memory_equal(h1, h2, e1 * sizeof(double));
-    assert_true(udl_ae_get_params(loaded).seed == udl_ae_get_params(ae).seed);
+    assert_true(udl_ae_get_params(loaded).train.seed == udl_ae_get_params(ae).train.seed);
     udl_ae_free(loaded);
     /* another kind, and an inconsistent header */
     udl_block b = {"info", 1, 1, x};
@@ -278,7 +280,7 @@ static void test_save_load_reproduces_encodings(void **state)
     assert_int_equal(udl_ae_load(path, &loaded), UDL_EKIND);
     double info[14] = {6, 3, 0, 0, 0, 0.3, 20, 8, 0.1, 1.5, 0, 0, 0, 1}; /* momentum 1.5 */
     udl_block bad = {"info", 1, 14, info};
-    assert_int_equal(udl_container_save(path, UDL_KIND_AUTOENCODER, &bad, 1), UDL_OK);
+    assert_int_equal(save_format1(path, UDL_KIND_AUTOENCODER, &bad, 1), UDL_OK);
     assert_int_equal(udl_ae_load(path, &loaded), UDL_EFORMAT);
     assert_non_null(strstr(udl_last_error(), "momentum"));
     udl_ae_free(ae);
@@ -330,11 +332,11 @@ static void test_bad_input_and_parameters(void **state)
     assert_int_equal(udl_ae_create(&q, &ae), UDL_EINVAL);
     q = p; q.noise = UDL_NOISE_GAUSSIAN; q.noise_level = 0.0;
     assert_int_equal(udl_ae_create(&q, &ae), UDL_EINVAL);
-    q = p; q.epochs = 0;
+    q = p; q.train.epochs = 0;
     assert_int_equal(udl_ae_create(&q, &ae), UDL_EINVAL);
-    q = p; q.sgd.learning_rate = -1;
+    q = p; q.train.sgd.learning_rate = -1;
     assert_int_equal(udl_ae_create(&q, &ae), UDL_EINVAL);
-    q = p; q.loss = (udl_ae_loss)9;
+    q = p; q.loss = (udl_loss)9;
     assert_int_equal(udl_ae_create(&q, &ae), UDL_EINVAL);
     assert_int_equal(udl_ae_create(NULL, &ae), UDL_EINVAL);
 }
@@ -351,8 +353,8 @@ static void test_divergence_stops_with_numeric_failure(void **state)
     p.n_hidden = 2;
     p.linear = 1;
     p.loss = UDL_LOSS_SQUARED;
-    p.sgd.learning_rate = 10.0; /* far too large: the loss overflows */
-    p.epochs = 50;
+    p.train.sgd.learning_rate = 10.0; /* far too large: the loss overflows */
+    p.train.epochs = 50;
     udl_ae *ae;
     assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
     assert_int_equal(udl_ae_train(ae, udl_mat_view(x, n, d), NULL, NULL), UDL_ENUMERIC);
@@ -364,8 +366,8 @@ static void test_divergence_stops_with_numeric_failure(void **state)
 static udl_sae *trained_stack(const size_t *sizes, size_t n_sizes, udl_mat x, size_t epochs)
 {
     udl_ae_params p = udl_ae_params_default();
-    p.epochs = epochs;
-    p.batch_size = 10;
+    p.train.epochs = epochs;
+    p.train.batch_size = 10;
     udl_sae *sae;
     assert_int_equal(udl_sae_create(&p, sizes, n_sizes, &sae), UDL_OK);
     assert_int_equal(udl_sae_train(sae, x, NULL, NULL), UDL_OK);
@@ -480,8 +482,8 @@ static void test_deep_gradients_match_finite_differences(void **state)
         for (int loss = 0; loss < 2; loss++) {
             udl_deep_ae_params p = udl_deep_ae_params_default();
             p.linear_code = linear_code;
-            p.loss = (udl_ae_loss)loss;
-            p.batch_size = n;
+            p.loss = (udl_loss)loss;
+            p.train.batch_size = n;
             udl_deep_ae *deep;
             assert_int_equal(udl_deep_ae_create(sae, &p, &deep), UDL_OK);
             double l0, cost;
@@ -521,7 +523,7 @@ static void test_fine_tuning_lowers_the_cost_and_saves(void **state)
     const size_t sizes[3] = {784, 64, 16};
     udl_sae *sae = trained_stack(sizes, 3, x, 2);
     udl_deep_ae_params p = udl_deep_ae_params_default();
-    p.epochs = 3;
+    p.train.epochs = 3;
     udl_deep_ae *deep, *loaded;
     assert_int_equal(udl_deep_ae_create(sae, &p, &deep), UDL_OK);
     double before, after;
@@ -563,14 +565,14 @@ static void test_deep_set_params(void **state)
     udl_mat xm = udl_mat_view(x, n, 12);
     udl_sae *sae = trained_stack(sizes, 3, xm, 2);
     udl_deep_ae_params pa = udl_deep_ae_params_default(), pb = pa;
-    pa.sgd.learning_rate = 0.5;
-    pb.sgd.learning_rate = 0.003;
-    pb.epochs = 2;
+    pa.train.sgd.learning_rate = 0.5;
+    pb.train.sgd.learning_rate = 0.003;
+    pb.train.epochs = 2;
     udl_deep_ae *a, *b;
     assert_int_equal(udl_deep_ae_create(sae, &pa, &a), UDL_OK);
     assert_int_equal(udl_deep_ae_create(sae, &pb, &b), UDL_OK);
     assert_int_equal(udl_deep_ae_set_params(a, &pb), UDL_OK);
-    assert_close(udl_deep_ae_get_params(a).sgd.learning_rate, 0.003, 0.0);
+    assert_close(udl_deep_ae_get_params(a).train.sgd.learning_rate, 0.003, 0.0);
     assert_int_equal(udl_deep_ae_train(a, xm, NULL, NULL), UDL_OK);
     assert_int_equal(udl_deep_ae_train(b, xm, NULL, NULL), UDL_OK);
     size_t ns;
@@ -585,15 +587,15 @@ static void test_deep_set_params(void **state)
     assert_int_equal(udl_deep_ae_set_params(a, &bad), UDL_EINVAL);
     assert_true(strstr(udl_last_error(), "linear_code") != NULL);
     bad = pb;
-    bad.sgd.learning_rate = -1.0;
+    bad.train.sgd.learning_rate = -1.0;
     assert_int_equal(udl_deep_ae_set_params(a, &bad), UDL_EINVAL);
     bad = pb;
-    bad.epochs = 0;
+    bad.train.epochs = 0;
     assert_int_equal(udl_deep_ae_set_params(a, &bad), UDL_EINVAL);
     assert_int_equal(udl_deep_ae_set_params(a, NULL), UDL_EINVAL);
     assert_int_equal(udl_deep_ae_set_params(NULL, &pb), UDL_EINVAL);
-    assert_close(udl_deep_ae_get_params(a).sgd.learning_rate, 0.003, 0.0);
-    assert_int_equal(udl_deep_ae_get_params(a).epochs, 2);
+    assert_close(udl_deep_ae_get_params(a).train.sgd.learning_rate, 0.003, 0.0);
+    assert_int_equal(udl_deep_ae_get_params(a).train.epochs, 2);
     udl_deep_ae_free(a);
     udl_deep_ae_free(b);
     udl_sae_free(sae);

@@ -3,6 +3,8 @@
 #include <dirent.h>
 
 #include "core/container.h"
+#include "core/model.h"
+#include "format1.h"
 #include "core/file.h"
 
 static const double w_values[6] = {1.5, -0.0, 1e-310, -1e308, 3.141592653589793, 42};
@@ -61,20 +63,96 @@ static void test_layout_is_little_endian_as_documented(void **state)
     (void)state;
     char path[512];
     tmp_path(path, sizeof path, "layout.udl");
-    udl_block one = {"x", 1, 1, b_values};
-    assert_int_equal(udl_container_save(path, UDL_KIND_TEST, &one, 1), UDL_OK);
+    udl_record r;
+    udl_record_init(&r);
+    udl_record_matrix(&r, "x", 1, 1, b_values);
+    udl_record_u64(&r, "n", 7);
+    udl_record_f64(&r, "f", 0.1);
+    assert_int_equal(udl_record_save(&r, path, UDL_KIND_TEST), UDL_OK);
     size_t size;
     unsigned char *p = slurp(path, &size);
-    assert_int_equal(size, 24 + 4 + 1 + 16 + 8 + 4);
+    assert_int_equal(size, 24 + (8 + 1 + 16 + 8) + (8 + 1 + 8) + (8 + 1 + 8) + 4);
     assert_memory_equal(p, "UDLMODEL", 8);
-    assert_int_equal(udl_get_u32le(p + 8), 1);
+    assert_int_equal(udl_get_u32le(p + 8), 2);
     assert_int_equal(udl_get_u32le(p + 12), UDL_KIND_TEST);
-    assert_int_equal(udl_get_u32le(p + 16), 1);
-    assert_int_equal(p[28], 'x');
-    assert_int_equal(udl_get_u64le(p + 29), 1);
-    assert_true(udl_get_f64le(p + 45) == 0.1);
-    assert_int_equal(p[45], 0x9a); /* 0.1 = 0x3FB999999999999A, lowest byte first */
+    assert_int_equal(udl_get_u32le(p + 16), 3);
+    assert_int_equal(udl_get_u32le(p + 24), UDL_FIELD_MATRIX);
+    assert_int_equal(udl_get_u32le(p + 28), 1);
+    assert_int_equal(p[32], 'x');
+    assert_int_equal(udl_get_u64le(p + 33), 1);
+    assert_true(udl_get_f64le(p + 49) == 0.1);
+    assert_int_equal(p[49], 0x9a); /* 0.1 = 0x3FB999999999999A, lowest byte first */
+    assert_int_equal(udl_get_u32le(p + 57), UDL_FIELD_U64);
+    assert_int_equal(p[65], 'n');
+    assert_int_equal(udl_get_u64le(p + 66), 7);
+    assert_int_equal(udl_get_u32le(p + 74), UDL_FIELD_F64);
+    assert_int_equal(p[82], 'f');
+    assert_true(udl_get_f64le(p + 83) == 0.1);
     free(p);
+}
+
+static void test_typed_fields_are_read_by_name_with_their_ranges(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof path, "typed.udl");
+    udl_record r;
+    udl_record_init(&r);
+    udl_record_f64(&r, "rate", 0.25);
+    udl_record_u64(&r, "width", 784);
+    udl_record_prefix(&r, "L1.");
+    udl_record_u64(&r, "width", 30);
+    assert_int_equal(udl_record_save(&r, path, UDL_KIND_TEST), UDL_OK);
+    udl_container *c;
+    assert_int_equal(udl_container_load(path, UDL_KIND_TEST, &c), UDL_OK);
+    size_t width;
+    double rate;
+    assert_int_equal(udl_container_size(c, "width", 1, 1000, &width), UDL_OK);
+    assert_int_equal(width, 784);
+    assert_int_equal(udl_container_f64(c, "rate", 0.0, 1.0, &rate), UDL_OK);
+    assert_true(rate == 0.25);
+    assert_int_equal(udl_container_size(c, "width", 1, 700, &width), UDL_EFORMAT);
+    assert_non_null(strstr(udl_last_error(), "'width' is 784, outside 1..700"));
+    assert_int_equal(udl_container_f64(c, "width", 0.0, 1.0, &rate), UDL_EFORMAT);
+    assert_non_null(strstr(udl_last_error(), "'width' is not a number"));
+    assert_int_equal(udl_container_size(c, "rate", 0, 9, &width), UDL_EFORMAT);
+    assert_int_equal(udl_container_f64(c, "missing", 0.0, 1.0, &rate), UDL_EFORMAT);
+    assert_non_null(strstr(udl_last_error(), "no field 'missing'"));
+    udl_container_prefix(c, "L1.");
+    assert_int_equal(udl_container_size(c, "width", 1, 1000, &width), UDL_OK);
+    assert_int_equal(width, 30);
+    udl_container_free(c);
+    /* two fields of one name are refused on writing */
+    udl_record_init(&r);
+    udl_record_u64(&r, "a", 1);
+    udl_record_f64(&r, "a", 2);
+    assert_int_equal(udl_record_save(&r, path, UDL_KIND_TEST), UDL_EINVAL);
+}
+
+static void test_format1_info_is_upgraded_to_named_fields(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof path, "v1.udl");
+    const double info[3] = {784, 0.5, 2.5};
+    udl_block b = {"L0.info", 1, 3, info};
+    assert_int_equal(save_format1(path, UDL_KIND_TEST, &b, 1), UDL_OK);
+    udl_container *c;
+    assert_int_equal(udl_container_load(path, UDL_KIND_TEST, &c), UDL_OK);
+    assert_int_equal(udl_container_version(c), 1);
+    static const char *const names[] = {"width", "rate", "half"};
+    udl_container_prefix(c, "L0.");
+    assert_int_equal(udl_container_upgrade(c, "info", names, 3), UDL_OK);
+    size_t width;
+    double rate;
+    assert_int_equal(udl_container_size(c, "width", 1, 1000, &width), UDL_OK);
+    assert_int_equal(width, 784);
+    assert_int_equal(udl_container_f64(c, "rate", 0.0, 1.0, &rate), UDL_OK);
+    assert_true(rate == 0.5);
+    /* a format-1 integer had to be a whole number */
+    assert_int_equal(udl_container_size(c, "half", 0, 10, &width), UDL_EFORMAT);
+    assert_int_equal(udl_container_upgrade(c, "missing", names, 3), UDL_EFORMAT);
+    udl_container_free(c);
 }
 
 static void test_every_single_byte_corruption_is_rejected(void **state)
@@ -191,6 +269,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_is_bit_exact),
         cmocka_unit_test(test_layout_is_little_endian_as_documented),
+        cmocka_unit_test(test_typed_fields_are_read_by_name_with_their_ranges),
+        cmocka_unit_test(test_format1_info_is_upgraded_to_named_fields),
         cmocka_unit_test(test_every_single_byte_corruption_is_rejected),
         cmocka_unit_test(test_every_truncation_and_extension_is_rejected),
         cmocka_unit_test(test_wrong_kind_and_missing_file),

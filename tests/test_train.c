@@ -48,9 +48,12 @@ static void make_problem(void)
 static udl_train_spec spec_for(linreg *m, udl_param_block *block, udl_rng *rng)
 {
     *block = (udl_param_block){m->w, m->v, m->g, 3, 0};
-    udl_train_spec s = {udl_mat_view(xs, 100, 3), udl_mat_view(ys, 100, 1), 50, 10,
-                        {0.05, 0.9, 0.0, 0}, block, 1, linreg_batch, m, rng, "linreg", NULL,
-                        NULL, NULL};
+    udl_train_params p = udl_train_params_default();
+    p.epochs = 50;
+    p.batch_size = 10;
+    p.sgd = (udl_sgd_params){0.05, 0.9, 0.0, 0};
+    udl_train_spec s = {udl_mat_view(xs, 100, 3), udl_mat_view(ys, 100, 1), p, block, 1,
+                        linreg_batch, m, rng, "linreg", NULL, NULL, NULL};
     return s;
 }
 
@@ -64,15 +67,18 @@ static void test_loop_trains_a_linear_model(void **state)
     udl_rng rng;
     udl_rng_seed(&rng, 1);
     udl_train_spec s = spec_for(&m, &b, &rng);
-    double history[50];
-    s.epoch_loss = history;
+    udl_history h = {NULL, 0};
+    s.history = &h;
     size_t done;
     assert_int_equal(udl_train(&s, &done), UDL_OK);
     assert_int_equal(done, 50);
     assert_close(m.w[0], 2.0, 1e-6);
     assert_close(m.w[1], -3.0, 1e-6);
     assert_close(m.w[2], 0.5, 1e-6);
+    assert_int_equal(h.n, 50);
+    const double *history = h.loss;
     assert_true(history[49] < 1e-10 && history[0] > history[49]);
+    udl_history_free(&h);
 }
 
 static void test_every_row_once_per_epoch_in_batches(void **state)
@@ -87,9 +93,9 @@ static void test_every_row_once_per_epoch_in_batches(void **state)
     udl_rng rng;
     udl_rng_seed(&rng, 2);
     udl_train_spec s = spec_for(&m, &b, &rng);
-    s.epochs = 3;
-    s.batch_size = 30;
-    s.sgd.learning_rate = 1e-9;
+    s.params.epochs = 3;
+    s.params.batch_size = 30;
+    s.params.sgd.learning_rate = 1e-9;
     assert_int_equal(udl_train(&s, NULL), UDL_OK);
     for (int i = 0; i < 100; i++)
         assert_int_equal(m.visits[i], 3);
@@ -113,7 +119,7 @@ static void test_same_seed_same_result(void **state)
     udl_rng_seed(&rd, 6);
     udl_train_spec sa = spec_for(&a, &ba, &ra), sc = spec_for(&c, &bc, &rc),
                    sd = spec_for(&d, &bd, &rd);
-    sa.epochs = sc.epochs = sd.epochs = 2;
+    sa.params.epochs = sc.params.epochs = sd.params.epochs = 2;
     assert_int_equal(udl_train(&sa, NULL), UDL_OK);
     assert_int_equal(udl_train(&sc, NULL), UDL_OK);
     assert_int_equal(udl_train(&sd, NULL), UDL_OK);
@@ -138,7 +144,7 @@ static void test_nan_loss_stops_and_restores_the_epoch_start(void **state)
     assert_int_equal(udl_train(&s, &done), UDL_ENUMERIC);
     assert_non_null(strstr(udl_last_error(), "epoch 3, batch 5"));
     assert_int_equal(done, 2);
-    r.epochs = 2; /* the same run stopped cleanly after two epochs */
+    r.params.epochs = 2; /* the same run stopped cleanly after two epochs */
     assert_int_equal(udl_train(&r, NULL), UDL_OK);
     assert_memory_equal(m.w, ref.w, sizeof m.w);
 }
@@ -186,13 +192,13 @@ static void test_bad_specs_are_rejected(void **state)
     udl_rng rng;
     udl_rng_seed(&rng, 9);
     udl_train_spec s = spec_for(&m, &b, &rng), t;
-    t = s; t.epochs = 0;
+    t = s; t.params.epochs = 0;
     assert_int_equal(udl_train(&t, NULL), UDL_EINVAL);
-    t = s; t.batch_size = 0;
+    t = s; t.params.batch_size = 0;
     assert_int_equal(udl_train(&t, NULL), UDL_EINVAL);
     t = s; t.y.rows = 99;
     assert_int_equal(udl_train(&t, NULL), UDL_ESHAPE);
-    t = s; t.sgd.momentum = 1.5;
+    t = s; t.params.sgd.momentum = 1.5;
     assert_int_equal(udl_train(&t, NULL), UDL_EINVAL);
     t = s; t.x.rows = 0;
     assert_int_equal(udl_train(&t, NULL), UDL_EINVAL);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <udl/loss.h>
 #include <udl/matrix.h>
 #include <udl/optim.h>
 #include <udl/status.h>
@@ -18,11 +19,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum udl_ae_loss {
-    UDL_LOSS_CROSS_ENTROPY = 0, /* -sum x log x^ + (1-x) log(1-x^); data in [0, 1] */
-    UDL_LOSS_SQUARED = 1        /* sum (x^ - x)^2 */
-} udl_ae_loss;
 
 typedef enum udl_ae_noise {
     UDL_NOISE_NONE = 0,
@@ -33,16 +29,16 @@ typedef enum udl_ae_noise {
 typedef struct udl_ae_params {
     size_t n_visible, n_hidden; /* D and M */
     int linear;                 /* 1: identity activations (needs the squared loss) */
-    udl_ae_loss loss;
+    udl_loss loss;              /* UDL_LOSS_CROSS_ENTROPY (data in [0, 1]) or _SQUARED */
     udl_ae_noise noise;         /* denoising: corrupt the input, compare with the clean one */
     double noise_level;         /* mask probability in [0, 1) or Gaussian sigma > 0 */
-    size_t epochs, batch_size;
-    udl_sgd_params sgd;
-    uint64_t seed;              /* initial weights, shuffling and noise */
+    udl_train_params train;     /* epochs, batch size, optimizer, seed (initial weights,
+                                   shuffling and noise), schedule */
 } udl_ae_params;
 
-/* Sigmoid units, cross-entropy, no noise, 20 epochs of batches of 100, learning rate
- * 0.1 with momentum 0.9 (classical), seed 1. n_visible and n_hidden are 0: set them. */
+/* Sigmoid units, cross-entropy, no noise, udl_train_params_default() (20 epochs of
+ * batches of 100, learning rate 0.1 with momentum 0.9, seed 1). n_visible and n_hidden
+ * are 0: set them. */
 UDL_API udl_ae_params udl_ae_params_default(void);
 
 typedef struct udl_ae udl_ae;
@@ -51,7 +47,7 @@ typedef struct udl_ae udl_ae;
 UDL_API udl_status udl_ae_create(const udl_ae_params *params, udl_ae **out);
 UDL_API void udl_ae_free(udl_ae *ae);
 
-/* Trains on the N x D data X (finite; in [0, 1] for cross-entropy) for params.epochs
+/* Trains on the N x D data X (finite; in [0, 1] for cross-entropy) for train.epochs
  * more epochs. On failure or cancellation the weights are those of the last complete
  * epoch (ECANCELED) or of the start of the failing epoch (ENUMERIC). */
 UDL_API udl_status udl_ae_train(udl_ae *ae, udl_mat x, udl_progress_fn progress, void *user);
@@ -66,6 +62,11 @@ UDL_API udl_status udl_ae_cost(const udl_ae *ae, udl_mat x, double *cost);
 /* The mean training loss of each epoch trained so far; *n_epochs says how many. */
 UDL_API const double *udl_ae_history(const udl_ae *ae, size_t *n_epochs);
 UDL_API udl_ae_params udl_ae_get_params(const udl_ae *ae);
+/* Changes the parameters later calls to train use (training parameters, noise, and the
+ * loss where the activations allow it); n_visible, n_hidden and linear are part of the
+ * weights and cannot change, and a new seed restarts the generator. On UDL_EINVAL the
+ * model is unchanged. */
+UDL_API udl_status udl_ae_set_params(udl_ae *ae, const udl_ae_params *params);
 /* W (D x M, row-major), b (M) and c (D); valid until the next train or free. */
 UDL_API const double *udl_ae_weights(const udl_ae *ae);
 UDL_API const double *udl_ae_hidden_bias(const udl_ae *ae);
@@ -80,7 +81,7 @@ typedef struct udl_sae udl_sae;
 
 /* sizes = {D, h1, h2, ...} (n_sizes >= 2): layer i is an autoencoder from sizes[i] to
  * sizes[i+1], created from layer_params (its n_visible and n_hidden are set here; layer
- * i's seed is layer_params->seed + i). */
+ * i's seed is layer_params->train.seed + i). */
 UDL_API udl_status udl_sae_create(const udl_ae_params *layer_params, const size_t *sizes,
                                   size_t n_sizes, udl_sae **out);
 UDL_API void udl_sae_free(udl_sae *sae);
@@ -101,15 +102,13 @@ UDL_API udl_status udl_sae_load(const char *path, udl_sae **out);
 typedef struct udl_deep_ae udl_deep_ae;
 
 typedef struct udl_deep_ae_params {
-    int linear_code;   /* 1: the code layer has no sigmoid (Hinton & Salakhutdinov 2006) */
-    udl_ae_loss loss;  /* reconstruction loss for fine-tuning */
-    size_t epochs, batch_size;
-    udl_sgd_params sgd;
-    uint64_t seed;     /* shuffling */
+    int linear_code;        /* 1: the code layer has no sigmoid (Hinton & Salakhutdinov 2006) */
+    udl_loss loss;          /* reconstruction loss for fine-tuning */
+    udl_train_params train; /* seed: shuffling */
 } udl_deep_ae_params;
 
-/* Linear code layer, cross-entropy, 20 epochs of batches of 100, learning rate 0.01 with
- * momentum 0.9, seed 1. */
+/* Linear code layer, cross-entropy, udl_train_params_default() with learning rate 0.01
+ * (20 epochs of batches of 100, momentum 0.9, seed 1). */
 UDL_API udl_deep_ae_params udl_deep_ae_params_default(void);
 
 /* Unrolls a trained stack into an encoder (the layers' W and b) and a mirrored decoder

@@ -6,6 +6,8 @@
 #include <udl/status.h>
 #include <udl/matrix.h>
 #include <udl/optim.h>
+#include <udl/loss.h>
+#include <udl/model.h>
 #include <udl/io.h>
 #include <udl/pca.h>
 #include <udl/tsne.h>

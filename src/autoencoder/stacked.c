@@ -9,6 +9,7 @@
 #include "autoencoder/internal.h"
 #include "core/container.h"
 #include "core/error.h"
+#include "core/model.h"
 
 #define MAX_LAYERS 32
 
@@ -44,7 +45,7 @@ UDL_API udl_status udl_sae_create(const udl_ae_params *layer_params, const size_
         udl_ae_params p = *layer_params;
         p.n_visible = sizes[i];
         p.n_hidden = sizes[i + 1];
-        p.seed = layer_params->seed + i;
+        p.train.seed = layer_params->train.seed + i;
         udl_status s = udl_ae_create(&p, &sae->layers[i]);
         if (s) {
             udl_sae_free(sae);
@@ -117,70 +118,101 @@ UDL_API udl_status udl_sae_save(const udl_sae *sae, const char *path)
 {
     if (!sae)
         return udl_fail(UDL_EINVAL, "stacked autoencoder save: model is NULL");
-    enum { PER = UDL_AE_BLOCKS };
-    udl_block blocks[MAX_LAYERS * PER + 1];
-    double count = (double)sae->n_layers;
-    blocks[0] = (udl_block){"layers", 1, 1, &count};
-    char (*local_names)[64] = udl_alloc(MAX_LAYERS * PER, 64, "block names");
-    double (*local_info)[UDL_AE_INFO_LEN] =
-        udl_alloc(MAX_LAYERS, sizeof *local_info, "layer headers");
-    if (!local_names || !local_info) {
-        free(local_names);
-        free(local_info);
-        return UDL_ENOMEM;
-    }
+    udl_record r;
+    udl_record_init(&r);
+    udl_record_u64(&r, "n_layers", sae->n_layers);
     for (size_t i = 0; i < sae->n_layers; i++) {
         char prefix[24];
         snprintf(prefix, sizeof prefix, "L%zu.", i);
-        udl_ae_to_blocks(sae->layers[i], prefix, local_names + i * PER, local_info[i],
-                         blocks + 1 + i * PER);
+        udl_record_prefix(&r, prefix);
+        udl_ae_record(sae->layers[i], &r);
     }
-    udl_status s = udl_container_save(path, UDL_KIND_STACKED_AUTOENCODER, blocks,
-                                      1 + sae->n_layers * PER);
-    free(local_names);
-    free(local_info);
-    return s;
+    return udl_record_save(&r, path, UDL_KIND_STACKED_AUTOENCODER);
+}
+
+static udl_status sae_read(udl_container *c, udl_sae **out)
+{
+    *out = NULL;
+    static const char *const v1[] = {"n_layers"};
+    size_t n_layers;
+    udl_status s;
+    if ((s = udl_container_upgrade(c, "layers", v1, 1)) ||
+        (s = udl_container_size(c, "n_layers", 1, MAX_LAYERS, &n_layers)))
+        return s;
+    udl_sae *sae = udl_calloc(1, sizeof *sae, "stacked autoencoder");
+    if (!sae)
+        return UDL_ENOMEM;
+    for (size_t i = 0; i < n_layers && !s; i++) {
+        char prefix[24];
+        snprintf(prefix, sizeof prefix, "L%zu.", i);
+        udl_container_prefix(c, prefix);
+        if (!(s = udl_ae_read(c, &sae->layers[i])))
+            sae->n_layers = i + 1;
+        if (!s && i > 0 &&
+            udl_ae_get_params(sae->layers[i]).n_visible !=
+                udl_ae_get_params(sae->layers[i - 1]).n_hidden)
+            s = udl_fail(UDL_EFORMAT, "%s: layer %zu takes %zu inputs but layer %zu gives %zu",
+                         udl_container_path(c), i, udl_ae_get_params(sae->layers[i]).n_visible,
+                         i - 1, udl_ae_get_params(sae->layers[i - 1]).n_hidden);
+    }
+    udl_container_prefix(c, "");
+    if (s) {
+        udl_sae_free(sae);
+        return s;
+    }
+    *out = sae;
+    return UDL_OK;
 }
 
 UDL_API udl_status udl_sae_load(const char *path, udl_sae **out)
 {
     if (!out)
         return udl_fail(UDL_EINVAL, "stacked autoencoder load: out is NULL");
-    *out = NULL;
-    udl_container *c;
-    udl_status s = udl_container_load(path, UDL_KIND_STACKED_AUTOENCODER, &c);
+    return udl_kind_load(path, UDL_KIND_STACKED_AUTOENCODER, (void **)out);
+}
+
+/* ---- the registry's row ---------------------------------------------------------------- */
+
+static udl_status row_read(udl_container *c, void **m) { return sae_read(c, (udl_sae **)m); }
+static udl_status row_save(const void *m, const char *path) { return udl_sae_save(m, path); }
+static void row_free(void *m) { udl_sae_free(m); }
+static size_t row_inputs(const void *m)
+{
+    return udl_ae_get_params(udl_sae_layer(m, 0)).n_visible;
+}
+static size_t row_codes(const void *m)
+{
+    return udl_ae_get_params(udl_sae_layer(m, udl_sae_n_layers(m) - 1)).n_hidden;
+}
+static udl_status row_encode(const void *m, udl_mat x, udl_mat z)
+{
+    return udl_sae_encode(m, x, z);
+}
+static udl_status row_get_train(const void *m, udl_train_params *p)
+{
+    *p = udl_ae_get_params(udl_sae_layer(m, 0)).train;
+    return UDL_OK;
+}
+/* Every layer trains with the same parameters; layer i keeps its seed offset i. */
+static udl_status row_set_train(void *m, const udl_train_params *p)
+{
+    const udl_sae *sae = m;
+    if (!p)
+        return udl_fail(UDL_EINVAL, "stacked autoencoder: training parameters are NULL");
+    udl_ae_params params[MAX_LAYERS];
+    for (size_t i = 0; i < sae->n_layers; i++) {
+        params[i] = udl_ae_get_params(sae->layers[i]);
+        params[i].train = *p;
+        params[i].train.seed = p->seed + i;
+    }
+    udl_status s = udl_train_params_check(p);
     if (s)
-        return s;
-    udl_block count;
-    udl_sae *sae = NULL;
-    if ((s = udl_container_get(c, "layers", 1, 1, &count)))
-        goto done;
-    if (!(count.data[0] >= 1 && count.data[0] <= MAX_LAYERS) ||
-        count.data[0] != (double)(size_t)count.data[0]) {
-        s = udl_fail(UDL_EFORMAT, "%s: the stack claims %g layers", path, count.data[0]);
-        goto done;
-    }
-    if (!(sae = udl_calloc(1, sizeof *sae, "stacked autoencoder"))) {
-        s = UDL_ENOMEM;
-        goto done;
-    }
-    for (size_t i = 0; i < (size_t)count.data[0] && !s; i++) {
-        char prefix[24];
-        snprintf(prefix, sizeof prefix, "L%zu.", i);
-        if (!(s = udl_ae_from_container(c, prefix, path, &sae->layers[i])))
-            sae->n_layers = i + 1;
-        if (!s && i > 0 &&
-            udl_ae_get_params(sae->layers[i]).n_visible !=
-                udl_ae_get_params(sae->layers[i - 1]).n_hidden)
-            s = udl_fail(UDL_EFORMAT, "%s: layer %zu takes %zu inputs but layer %zu gives %zu",
-                         path, i, udl_ae_get_params(sae->layers[i]).n_visible, i - 1,
-                         udl_ae_get_params(sae->layers[i - 1]).n_hidden);
-    }
-done:
-    udl_container_free(c);
-    if (s)
-        udl_sae_free(sae);
-    else
-        *out = sae;
+        return udl_fail(s, "stacked autoencoder: %s", udl_last_error());
+    for (size_t i = 0; i < sae->n_layers && !s; i++)
+        s = udl_ae_set_params(sae->layers[i], &params[i]);
     return s;
 }
+
+const udl_kind_row udl_sae_row = {
+    UDL_KIND_STACKED_AUTOENCODER, "sae", "stacked autoencoder", row_read, row_save, row_free,
+    row_inputs, row_codes, NULL, row_encode, NULL, NULL, row_get_train, row_set_train};

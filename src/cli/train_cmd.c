@@ -116,13 +116,13 @@ static int parse_train(int argc, char **argv, train_args *a)
         case O_MODEL: a->model = optarg; break;
         case O_LAYERS: rc = parse_layers(optarg, a); break;
         case O_SAVE: a->save = optarg; break;
-        case O_EPOCHS: rc = parse_size("train", "--epochs", optarg, &a->ae.epochs); break;
-        case O_BATCH: rc = parse_size("train", "--batch", optarg, &a->ae.batch_size); break;
-        case O_LR: rc = parse_double("train", "--lr", optarg, &a->ae.sgd.learning_rate); break;
-        case O_MOM: rc = parse_double("train", "--momentum", optarg, &a->ae.sgd.momentum); break;
-        case O_NEST: a->ae.sgd.nesterov = 1; break;
+        case O_EPOCHS: rc = parse_size("train", "--epochs", optarg, &a->ae.train.epochs); break;
+        case O_BATCH: rc = parse_size("train", "--batch", optarg, &a->ae.train.batch_size); break;
+        case O_LR: rc = parse_double("train", "--lr", optarg, &a->ae.train.sgd.learning_rate); break;
+        case O_MOM: rc = parse_double("train", "--momentum", optarg, &a->ae.train.sgd.momentum); break;
+        case O_NEST: a->ae.train.sgd.nesterov = 1; break;
         case O_WD:
-            rc = parse_double("train", "--weight-decay", optarg, &a->ae.sgd.weight_decay);
+            rc = parse_double("train", "--weight-decay", optarg, &a->ae.train.sgd.weight_decay);
             break;
         case O_LOSS:
             if (strcmp(optarg, "ce") == 0)
@@ -142,7 +142,7 @@ static int parse_train(int argc, char **argv, train_args *a)
             rc = parse_double("train", "--seed", optarg, &seed);
             if (!rc && (seed < 0 || seed != floor(seed) || seed > 9007199254740992.0))
                 rc = cli_error("train", "--seed needs a non-negative integer, got '%s'", optarg);
-            a->ae.seed = (uint64_t)seed;
+            a->ae.train.seed = (uint64_t)seed;
             break;
         case O_JSON: a->json = 1; break;
         case 'h': fputs(train_usage, stdout); exit(0);
@@ -168,7 +168,7 @@ static int parse_train(int argc, char **argv, train_args *a)
         a->ae.noise_level = 0.3;
     }
     if (!a->finetune_epochs)
-        a->finetune_epochs = a->ae.epochs;
+        a->finetune_epochs = a->ae.train.epochs;
     return 0;
 }
 
@@ -232,11 +232,11 @@ static int train_stack(const train_args *a, udl_mat x, train_result *r)
     udl_deep_ae_params dp = udl_deep_ae_params_default();
     dp.linear_code = !a->sigmoid_code;
     dp.loss = a->ae.loss;
-    dp.epochs = a->finetune_epochs;
-    dp.batch_size = a->ae.batch_size;
-    dp.sgd = a->ae.sgd;
-    dp.sgd.learning_rate = a->finetune_lr;
-    dp.seed = a->ae.seed;
+    dp.train.epochs = a->finetune_epochs;
+    dp.train.batch_size = a->ae.train.batch_size;
+    dp.train.sgd = a->ae.train.sgd;
+    dp.train.sgd.learning_rate = a->finetune_lr;
+    dp.train.seed = a->ae.train.seed;
     udl_deep_ae *deep;
     s = udl_deep_ae_create(sae, &dp, &deep);
     udl_sae_free(sae);
@@ -281,7 +281,7 @@ int cmd_train(int argc, char **argv)
         cli_json_string(&j, "model", a.model);
         cli_json_number(&j, "n_samples", (double)x.rows);
         cli_json_numbers(&j, "layers", layers, a.n_layers + 1);
-        cli_json_number(&j, "epochs", (double)a.ae.epochs);
+        cli_json_number(&j, "epochs", (double)a.ae.train.epochs);
         if (strcmp(a.model, "deep-ae") == 0)
             cli_json_number(&j, "finetune_epochs", (double)a.finetune_epochs);
         cli_json_number(&j, "cost", r.cost);

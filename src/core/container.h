@@ -1,36 +1,33 @@
 /* Internal: the one model file format (DESIGN.md, "Files").
  *
+ * Format 2 (written):
  *   "UDLMODEL"            8 bytes of magic
- *   u32 format version    currently 1
- *   u32 model kind        enum udl_model_kind
- *   u32 block count
+ *   u32 format version    2
+ *   u32 model kind        enum udl_kind
+ *   u32 field count
  *   u32 reserved          0
- *   blocks, each:         u32 name length (1..63), name bytes, u64 rows, u64 cols,
- *                         rows*cols IEEE-754 doubles
+ *   fields, each:         u32 type (1 integer, 2 number, 3 matrix), u32 name length
+ *                         (1..63), name bytes, then the value: a u64, an IEEE-754 double,
+ *                         or u64 rows, u64 cols and rows*cols doubles
  *   u32 CRC-32            of every byte before it
+ * Format 1 (still read) had matrices only (no type word), and kept a model's scalars
+ * as a positional "info" matrix; udl_container_upgrade names them.
  *
- * All integers and doubles are little-endian. */
+ * All integers and doubles are little-endian. A field is read by name and type, never by
+ * position, so adding one shifts nothing. */
 #ifndef UDL_CORE_CONTAINER_H
 #define UDL_CORE_CONTAINER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include <udl/model.h>
 #include <udl/status.h>
 
-enum udl_model_kind {
-    UDL_KIND_PCA = 1,
-    UDL_KIND_AUTOENCODER = 2,
-    UDL_KIND_STACKED_AUTOENCODER = 3,
-    UDL_KIND_DEEP_AUTOENCODER = 4,
-    UDL_KIND_RBM = 5,
-    UDL_KIND_DBN = 6,
-    UDL_KIND_DNN = 7,
-    UDL_KIND_TEST = 0x7E57 /* used only by the tests */
-};
+#define UDL_CONTAINER_VERSION 2u
+#define UDL_FIELD_NAME_MAX 63
 
-#define UDL_CONTAINER_VERSION 1u
-#define UDL_BLOCK_NAME_MAX 63
+enum udl_field_type { UDL_FIELD_U64 = 1, UDL_FIELD_F64 = 2, UDL_FIELD_MATRIX = 3 };
 
 typedef struct udl_block {
     const char *name;
@@ -38,23 +35,83 @@ typedef struct udl_block {
     const double *data; /* rows * cols doubles, dense row-major */
 } udl_block;
 
-/* Writes the blocks under path atomically. Names must be unique and 1..63 bytes. */
+/* ---- writing: a record of fields, saved at once --------------------------------- */
+
+typedef struct udl_field {
+    char name[UDL_FIELD_NAME_MAX + 1];
+    int type;
+    uint64_t u;
+    double f;
+    size_t rows, cols;
+    const double *data; /* a matrix's values, owned by the caller until saved */
+} udl_field;
+
+typedef struct udl_record {
+    udl_field *fields;
+    size_t n, cap;
+    char prefix[32];  /* put before every name added, e.g. "L2." for a stack's layer */
+    udl_status status; /* the first failure, reported by save */
+} udl_record;
+
+void udl_record_init(udl_record *r);
+void udl_record_prefix(udl_record *r, const char *prefix);
+void udl_record_u64(udl_record *r, const char *name, uint64_t value);
+void udl_record_f64(udl_record *r, const char *name, double value);
+/* The data is not copied: it must stay valid until udl_record_save. */
+void udl_record_matrix(udl_record *r, const char *name, size_t rows, size_t cols,
+                       const double *data);
+/* Writes the fields under path atomically and frees the record. Names must be unique. */
+udl_status udl_record_save(udl_record *r, const char *path, uint32_t kind);
+void udl_record_free(udl_record *r);
+
+/* A record of matrices only (the tests' and the fuzzer's shorthand). */
 udl_status udl_container_save(const char *path, uint32_t kind, const udl_block *blocks,
                               size_t n_blocks);
+
+/* ---- reading --------------------------------------------------------------------- */
 
 typedef struct udl_container udl_container;
 
 /* Reads and verifies path: UDL_EIO if unreadable, UDL_EFORMAT if it is not a udl model
- * file or is truncated or corrupt, UDL_EKIND if it holds another kind of model. */
+ * file, is truncated or corrupt, or has a format version this udl does not read. */
+udl_status udl_container_open(const char *path, udl_container **out);
+/* The same, and UDL_EKIND when it holds another kind of model than kind. */
 udl_status udl_container_load(const char *path, uint32_t kind, udl_container **out);
 void udl_container_free(udl_container *c);
 
-/* The block called name, which must be rows x cols; UDL_EFORMAT naming the block when it
- * is missing or has another shape. Pass SIZE_MAX for a dimension to accept any. */
+uint32_t udl_container_kind(const udl_container *c);
+unsigned udl_container_version(const udl_container *c);
+/* The file's path, for messages. */
+const char *udl_container_path(const udl_container *c);
+/* Later lookups put prefix before every name (e.g. "L2."); "" for none. */
+void udl_container_prefix(udl_container *c, const char *prefix);
+
+/* An integer field in [min, max]; UDL_EFORMAT naming the field when it is missing, of
+ * another type or out of range. (In a format-1 file integers were stored as doubles.) */
+udl_status udl_container_u64(const udl_container *c, const char *name, uint64_t min,
+                             uint64_t max, uint64_t *value);
+/* udl_container_u64 into a size_t or an int. */
+udl_status udl_container_size(const udl_container *c, const char *name, size_t min,
+                              size_t max, size_t *value);
+udl_status udl_container_int(const udl_container *c, const char *name, int min, int max,
+                             int *value);
+/* A finite number field in [min, max]. */
+udl_status udl_container_f64(const udl_container *c, const char *name, double min, double max,
+                             double *value);
+/* The matrix called name, which must be rows x cols (SIZE_MAX for a dimension accepts
+ * any); UDL_EFORMAT naming the field when it is missing or has another shape. */
 udl_status udl_container_get(const udl_container *c, const char *name, size_t rows,
                              size_t cols, udl_block *block);
+/* udl_container_get, and UDL_EFORMAT when a value is NaN or infinite. */
+udl_status udl_container_matrix(const udl_container *c, const char *name, size_t rows,
+                                size_t cols, udl_block *block);
+/* 1 when a field of that name (after the prefix) exists. */
+int udl_container_has(const udl_container *c, const char *name);
 
-/* A name for messages: "PCA", "RBM", ... */
-const char *udl_model_kind_name(uint32_t kind);
+/* Format 1: gives the values of the 1 x n matrix prefix + info the names prefix +
+ * names[i] as number fields. Format 2 files are left as they are. UDL_EFORMAT when the
+ * matrix is missing or has another shape. */
+udl_status udl_container_upgrade(udl_container *c, const char *info,
+                                 const char *const *names, size_t n);
 
 #endif

@@ -74,6 +74,20 @@ void *udl_calloc(size_t count, size_t size, const char *what)
     return p;
 }
 
+void *udl_realloc(void *p, size_t count, size_t size, const char *what)
+{
+    if (size != 0 && count > SIZE_MAX / size) {
+        udl_fail(UDL_ENOMEM, "%s: %zu x %zu bytes overflows the address space", what, count,
+                 size);
+        return NULL;
+    }
+    size_t bytes = count * size;
+    void *q = realloc(p, bytes ? bytes : 1);
+    if (!q)
+        udl_fail(UDL_ENOMEM, "%s: could not allocate %zu bytes", what, bytes);
+    return q;
+}
+
 int udl_all_finite(const double *x, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -51,6 +51,28 @@ udl_status udl_mat_check_finite(udl_mat m, const char *name)
     return UDL_OK;
 }
 
+udl_status udl_mat_check_data(udl_mat x, size_t cols, const char *name)
+{
+    udl_status s = udl_mat_check(x, name);
+    if (s || (s = udl_mat_check_finite(x, name)))
+        return s;
+    if (x.cols != cols)
+        return udl_fail(UDL_ESHAPE, "%s has %zu columns, the model expects %zu", name, x.cols,
+                        cols);
+    return UDL_OK;
+}
+
+udl_status udl_mat_check_output(udl_mat out, size_t rows, size_t cols, const char *name)
+{
+    udl_status s = udl_mat_check(out, name);
+    if (s)
+        return s;
+    if (out.rows != rows || out.cols != cols)
+        return udl_fail(UDL_ESHAPE, "%s is %zu x %zu, expected %zu x %zu", name, out.rows,
+                        out.cols, rows, cols);
+    return UDL_OK;
+}
+
 void udl_mat_copy(udl_mat src, udl_mat dst)
 {
     for (size_t i = 0; i < src.rows; i++)

@@ -13,6 +13,11 @@ udl_status udl_mat_check(udl_mat m, const char *name);
 /* UDL_EINVAL naming the first NaN or infinity in m, else UDL_OK. */
 udl_status udl_mat_check_finite(udl_mat m, const char *name);
 
+/* The checks every model makes of its data: a usable view of finite values with cols
+ * columns (UDL_ESHAPE otherwise); and an output view of rows x cols. */
+udl_status udl_mat_check_data(udl_mat x, size_t cols, const char *name);
+udl_status udl_mat_check_output(udl_mat out, size_t rows, size_t cols, const char *name);
+
 /* Copies src into dst (same shape). */
 void udl_mat_copy(udl_mat src, udl_mat dst);
 /* Sets every element of m to value. */

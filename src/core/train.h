@@ -10,7 +10,12 @@
 #include <udl/optim.h>
 #include <udl/status.h>
 
+#include "core/container.h"
 #include "core/rng.h"
+
+/* Limits every model's training parameters share. */
+#define UDL_MAX_EPOCHS 1000000000000000ULL
+#define UDL_MAX_BATCH (1 << 20)
 
 typedef struct udl_param_block {
     double *param;    /* n values the optimizer updates */
@@ -24,11 +29,17 @@ typedef struct udl_param_block {
  * gradient in every block's grad. May return a failure, which stops training. */
 typedef udl_status (*udl_batch_fn)(void *model, udl_mat x, udl_mat y, double *loss);
 
+/* A model's training history: the mean loss of each epoch it has trained. Its length is
+ * the model's epoch count, which the schedule follows. */
+typedef struct udl_history {
+    double *loss;
+    size_t n;
+} udl_history;
+
 typedef struct udl_train_spec {
     udl_mat x;              /* N x D training inputs */
     udl_mat y;              /* N x C targets, or a view with no columns */
-    size_t epochs, batch_size;
-    udl_sgd_params sgd;
+    udl_train_params params;
     udl_param_block *blocks;
     size_t n_blocks;
     udl_batch_fn batch;
@@ -37,15 +48,35 @@ typedef struct udl_train_spec {
     const char *stage;      /* named in progress reports */
     udl_progress_fn progress;
     void *user;
-    double *epoch_loss;     /* optional, epochs values: mean batch loss of each epoch */
+    udl_history *history;   /* optional: each epoch's mean batch loss is appended */
 } udl_train_spec;
 
-/* Runs spec->epochs epochs of shuffled mini-batches (the last batch of an epoch may be
- * smaller), one optimizer step per batch on every block. Progress is reported after each
- * epoch with its mean loss. Stops with UDL_ECANCELED when progress asks (after the
- * epoch that just finished: the model is valid), and with UDL_ENUMERIC when a batch loss
- * is NaN or infinite, after restoring the parameters of the start of that epoch. The
- * velocities start from zero. *epochs_done (optional) says how many epochs completed. */
+/* Runs params.epochs epochs of shuffled mini-batches (the last batch of an epoch may be
+ * smaller), one optimizer step per batch on every block, with the learning rate and
+ * momentum the schedule gives for each epoch of the model's life (history->n onwards).
+ * Progress is reported after each epoch with its mean loss. Stops with UDL_ECANCELED
+ * when progress asks (after the epoch that just finished: the model is valid), and with
+ * UDL_ENUMERIC when a batch loss is NaN or infinite, after restoring the parameters of
+ * the start of that epoch. The velocities start from zero. *epochs_done (optional) says
+ * how many epochs completed. */
 udl_status udl_train(const udl_train_spec *spec, size_t *epochs_done);
+
+void udl_history_free(udl_history *h);
+/* Model files: the history as the matrix prefix + "history"; read back, checked finite. */
+void udl_history_record(const udl_history *h, udl_record *r);
+udl_status udl_history_read(const udl_container *c, udl_history *h);
+
+/* The generator of a model loaded from a file: seeded from its seed and epoch count, so
+ * continued training draws fresh, but repeatable, numbers. */
+void udl_rng_seed_resumed(udl_rng *rng, uint64_t seed, size_t epochs_trained);
+
+/* Model files: the training parameters as named fields. Reading checks them with
+ * udl_train_params_check (UDL_EFORMAT naming the bad field); in a format-1 file, whose
+ * info matrix the model has upgraded, the schedule is absent and left at its default. */
+void udl_train_params_record(const udl_train_params *p, udl_record *r);
+udl_status udl_train_params_read(const udl_container *c, udl_train_params *p);
+/* The format-1 names of the training parameters, in the order models stored them. */
+#define UDL_TRAIN_V1_NAMES "epochs", "batch_size", "learning_rate", "momentum", \
+    "weight_decay", "nesterov", "seed_hi", "seed_lo"
 
 #endif

@@ -5,6 +5,7 @@
 #include <udl/pca.h>
 
 #include "core/container.h"
+#include "core/model.h"
 #include "core/error.h"
 #include "core/tensor.h"
 
@@ -476,37 +477,40 @@ UDL_API udl_status udl_pca_save(const udl_pca *pca, const char *path)
     if (s)
         return s;
     const pca_fit *f = &pca->fit;
-    const double info[5] = {(double)f->d, (double)f->k, (double)f->n_samples,
-                            (double)pca->params.whiten, pca->params.variance_fraction};
-    const udl_block blocks[4] = {
-        {"info", 1, 5, info},
-        {"mean", 1, f->d, f->mean},
-        {"components", f->k, f->d, f->components},
-        {"eigenvalues", 1, f->d, f->eigenvalues},
-    };
-    return udl_container_save(path, UDL_KIND_PCA, blocks, 4);
+    udl_record r;
+    udl_record_init(&r);
+    udl_record_u64(&r, "n_features", f->d);
+    udl_record_u64(&r, "n_components", f->k);
+    udl_record_u64(&r, "n_samples", f->n_samples);
+    udl_record_u64(&r, "whiten", (uint64_t)pca->params.whiten);
+    udl_record_f64(&r, "variance_fraction", pca->params.variance_fraction);
+    udl_record_matrix(&r, "mean", 1, f->d, f->mean);
+    udl_record_matrix(&r, "components", f->k, f->d, f->components);
+    udl_record_matrix(&r, "eigenvalues", 1, f->d, f->eigenvalues);
+    return udl_record_save(&r, path, UDL_KIND_PCA);
 }
 
-static udl_status load_fit(const udl_container *c, const char *path, udl_pca_params *p,
-                           pca_fit *f)
+static udl_status load_fit(udl_container *c, udl_pca_params *p, pca_fit *f)
 {
-    udl_block info, mean, comps, eig;
-    udl_status s = udl_container_get(c, "info", 1, 5, &info);
-    if (s)
+    static const char *const v1[] = {"n_features", "n_components", "n_samples", "whiten",
+                                     "variance_fraction"};
+    const char *path = udl_container_path(c);
+    udl_block mean, comps, eig;
+    size_t d, k, n;
+    udl_status s;
+    if ((s = udl_container_upgrade(c, "info", v1, 5)) ||
+        (s = udl_container_size(c, "n_features", 1, 1000000000, &d)) ||
+        (s = udl_container_size(c, "n_components", 1, d, &k)) ||
+        (s = udl_container_size(c, "n_samples", 2, (size_t)9e15, &n)) ||
+        (s = udl_container_int(c, "whiten", 0, 1, &p->whiten)) ||
+        (s = udl_container_matrix(c, "mean", 1, d, &mean)) ||
+        (s = udl_container_matrix(c, "components", k, d, &comps)) ||
+        (s = udl_container_matrix(c, "eigenvalues", 1, d, &eig)))
         return s;
-    const double *v = info.data;
-    if (!udl_all_finite(v, 5) || v[0] < 1 || v[1] < 1 || v[1] > v[0] || v[2] < 2 ||
-        v[0] > 1e9 || v[2] > 9e15 || (v[3] != 0 && v[3] != 1) || v[0] != floor(v[0]) ||
-        v[1] != floor(v[1]) || v[2] != floor(v[2]))
-        return udl_fail(UDL_EFORMAT, "%s: the PCA header block is inconsistent", path);
-    size_t d = (size_t)v[0], k = (size_t)v[1];
-    if ((s = udl_container_get(c, "mean", 1, d, &mean)) ||
-        (s = udl_container_get(c, "components", k, d, &comps)) ||
-        (s = udl_container_get(c, "eigenvalues", 1, d, &eig)))
-        return s;
-    if (!udl_all_finite(mean.data, d) || !udl_all_finite(comps.data, k * d) ||
-        !udl_all_finite(eig.data, d))
-        return udl_fail(UDL_EFORMAT, "%s: the PCA model holds non-finite values", path);
+    /* Format 1 wrote any value here; a model fitted by count never used it. */
+    if (udl_container_f64(c, "variance_fraction", 0.0, 1.0, &p->variance_fraction) ||
+        !(p->variance_fraction > 0.0))
+        p->variance_fraction = 0.95;
     double total = 0.0;
     for (size_t j = 0; j < d; j++) {
         if (eig.data[j] < 0.0 || (j > 0 && eig.data[j] > eig.data[j - 1]))
@@ -514,11 +518,11 @@ static udl_status load_fit(const udl_container *c, const char *path, udl_pca_par
                             "non-negative", path);
         total += eig.data[j];
     }
-    if (!(total > 0.0) || (v[3] == 1 && !(eig.data[k - 1] > 0.0)))
+    if (!(total > 0.0) || (p->whiten && !(eig.data[k - 1] > 0.0)))
         return udl_fail(UDL_EFORMAT, "%s: the PCA eigenvalues are inconsistent", path);
     f->d = d;
     f->k = k;
-    f->n_samples = (size_t)v[2];
+    f->n_samples = n;
     f->mean = udl_alloc(d, sizeof(double), "pca mean");
     f->components = udl_alloc(k * d, sizeof(double), "pca components");
     f->eigenvalues = udl_alloc(d, sizeof(double), "pca eigenvalues");
@@ -533,25 +537,16 @@ static udl_status load_fit(const udl_container *c, const char *path, udl_pca_par
     for (size_t j = 0; j < d; j++)
         f->ratio[j] = eig.data[j] / total;
     p->n_components = k;
-    p->whiten = (int)v[3];
-    p->variance_fraction = v[4] > 0.0 && v[4] <= 1.0 ? v[4] : 0.95;
     return UDL_OK;
 }
 
-UDL_API udl_status udl_pca_load(const char *path, udl_pca **out)
+static udl_status pca_read(udl_container *c, udl_pca **out)
 {
-    if (!out)
-        return udl_fail(UDL_EINVAL, "pca load: out is NULL");
     *out = NULL;
-    udl_container *c;
-    udl_status s = udl_container_load(path, UDL_KIND_PCA, &c);
-    if (s)
-        return s;
     udl_pca_params p = udl_pca_params_default();
     pca_fit f;
     memset(&f, 0, sizeof f);
-    s = load_fit(c, path, &p, &f);
-    udl_container_free(c);
+    udl_status s = load_fit(c, &p, &f);
     if (s)
         return s;
     if ((s = udl_pca_create(&p, out))) {
@@ -561,3 +556,45 @@ UDL_API udl_status udl_pca_load(const char *path, udl_pca **out)
     (*out)->fit = f;
     return UDL_OK;
 }
+
+UDL_API udl_status udl_pca_load(const char *path, udl_pca **out)
+{
+    if (!out)
+        return udl_fail(UDL_EINVAL, "pca load: out is NULL");
+    return udl_kind_load(path, UDL_KIND_PCA, (void **)out);
+}
+
+/* ---- the registry's row ---------------------------------------------------------------- */
+
+static udl_status row_read(udl_container *c, void **m) { return pca_read(c, (udl_pca **)m); }
+static udl_status row_save(const void *m, const char *path) { return udl_pca_save(m, path); }
+static void row_free(void *m) { udl_pca_free(m); }
+static size_t row_inputs(const void *m) { return udl_pca_n_features(m); }
+static size_t row_codes(const void *m) { return udl_pca_n_components(m); }
+static udl_status row_encode(const void *m, udl_mat x, udl_mat z)
+{
+    return udl_pca_transform(m, x, z);
+}
+
+/* X^ = inverse_transform(transform(X)), through a block of codes at a time. */
+static udl_status row_reconstruct(const void *m, udl_mat x, udl_mat xhat)
+{
+    const udl_pca *pca = m;
+    const size_t k = pca->fit.k, block = 1024;
+    udl_status s = udl_mat_check_output(xhat, x.rows, pca->fit.d, "pca reconstruct: X^");
+    double *z = s ? NULL : udl_alloc(block * k, sizeof(double), "pca codes");
+    if (s || !z)
+        return s ? s : UDL_ENOMEM;
+    for (size_t first = 0; first < x.rows && !s; first += block) {
+        udl_mat xb = udl_mat_rows(x, first, block);
+        udl_mat zb = udl_mat_view(z, xb.rows, k);
+        if (!(s = udl_pca_transform(pca, xb, zb)))
+            s = udl_pca_inverse_transform(pca, zb, udl_mat_rows(xhat, first, block));
+    }
+    free(z);
+    return s;
+}
+
+const udl_kind_row udl_pca_row = {
+    UDL_KIND_PCA, "pca", "PCA", row_read, row_save, row_free, row_inputs, row_codes, NULL,
+    row_encode, row_reconstruct, NULL, NULL, NULL};

@@ -76,7 +76,7 @@ static int usage(const char *arg)
 enum { MAX_PHASES = 8 };
 
 typedef struct phase {
-    udl_ae_loss loss;
+    udl_loss loss;
     size_t epochs;
     double lr;
 } phase;
@@ -215,11 +215,11 @@ int main(int argc, char **argv)
         if (stack_file) {
             if ((s = udl_sae_load(stack_file, &sae)))
                 return fail(s);
-            pre_epochs = udl_ae_get_params(udl_sae_layer(sae, 0)).epochs;
+            pre_epochs = udl_ae_get_params(udl_sae_layer(sae, 0)).train.epochs;
             pre_from = stack_file;
         } else {
             udl_ae_params ap = udl_ae_params_default();
-            ap.epochs = pre_epochs;
+            ap.train.epochs = pre_epochs;
             t0 = now();
             if ((s = udl_sae_create(&ap, sizes, 5, &sae)) ||
                 (s = udl_sae_train(sae, x, report, NULL)))
@@ -239,10 +239,10 @@ int main(int argc, char **argv)
     size_t fine_epochs = 0;
     t0 = now();
     for (size_t k = 0; k < n_phases; k++) {
-        dp.epochs = ph[k].epochs;
-        dp.sgd.learning_rate = ph[k].lr;
-        dp.sgd.momentum = momentum;
-        dp.sgd.nesterov = nesterov;
+        dp.train.epochs = ph[k].epochs;
+        dp.train.sgd.learning_rate = ph[k].lr;
+        dp.train.sgd.momentum = momentum;
+        dp.train.sgd.nesterov = nesterov;
         dp.loss = ph[k].loss;
         if ((s = udl_deep_ae_set_params(deep, &dp)) ||
             (s = udl_deep_ae_train(deep, x, report, &w)))

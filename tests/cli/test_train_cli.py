@@ -12,19 +12,27 @@ from harness import check, finish, path, udl as run
 
 
 def read_model(file):
-    """The udl container: magic, version, kind, block count, reserved, blocks, CRC-32."""
+    """The udl container, format 2: magic, version, kind, field count, reserved, fields
+    (type, name, value: u64, f64, or rows x cols doubles), CRC-32."""
     raw = open(file, "rb").read()
     assert raw[:8] == b"UDLMODEL"
     assert zlib.crc32(raw[:-4]) == struct.unpack("<I", raw[-4:])[0]
     version, kind, count, _ = struct.unpack("<4I", raw[8:24])
+    assert version == 2
     at, blocks = 24, {}
     for _ in range(count):
-        (n,) = struct.unpack("<I", raw[at:at + 4])
-        name = raw[at + 4:at + 4 + n].decode()
-        rows, cols = struct.unpack("<2Q", raw[at + 4 + n:at + 20 + n])
-        at += 20 + n
+        kind_of, n = struct.unpack("<2I", raw[at:at + 8])
+        name = raw[at + 8:at + 8 + n].decode()
+        at += 8 + n
+        if kind_of in (1, 2):
+            blocks[name] = struct.unpack("<Q" if kind_of == 1 else "<d", raw[at:at + 8])[0]
+            at += 8
+            continue
+        rows, cols = struct.unpack("<2Q", raw[at:at + 16])
+        at += 16
         blocks[name] = np.frombuffer(raw[at:at + 8 * rows * cols], "<f8").reshape(rows, cols)
         at += 8 * rows * cols
+    assert at == len(raw) - 4
     return kind, blocks
 
 
@@ -62,8 +70,8 @@ check("reported cost is the cross-entropy", abs(res.get("cost", 0) - cost) < 1e-
 rc, out, err = run("train", "--model", "dae", "--layers", "4", "-i", path("x.npy"), "--save",
                    path("dae.udl"), "--epochs", "2")
 _, b = read_model(path("dae.udl"))
-check("dae stores mask noise 0.3", rc == 0 and b["info"][0][4] == 1 and b["info"][0][5] == 0.3,
-      b["info"])
+check("dae stores mask noise 0.3", rc == 0 and b["noise"] == 1 and b["noise_level"] == 0.3,
+      (b.get("noise"), b.get("noise_level")))
 
 # deep autoencoder: a linear code layer in the middle of 4 layers
 rc, out, err = run("train", "--model", "deep-ae", "--layers", "6,3", "-i", path("x.npy"),

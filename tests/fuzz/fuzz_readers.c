@@ -12,6 +12,7 @@
 #include <udl/udl.h>
 
 #include "core/container.h"
+#include "core/model.h"
 
 static char path[64];
 

@@ -1,0 +1,76 @@
+/* udl/model.h: any saved model through one handle. udl_model_load reads the kind from
+ * the file; the calls below then work for every kind that can do them, and say clearly
+ * when a kind cannot ("a stacked autoencoder has no reconstruct"). The typed APIs
+ * (udl_pca_load, udl_ae_load, ...) stay for code that knows what it holds. */
+#ifndef UDL_MODEL_H
+#define UDL_MODEL_H
+
+#include <stddef.h>
+
+#include <udl/matrix.h>
+#include <udl/optim.h>
+#include <udl/status.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The kinds of model, as stored in model files (the values never change). */
+typedef enum udl_kind {
+    UDL_KIND_PCA = 1,
+    UDL_KIND_AUTOENCODER = 2,
+    UDL_KIND_STACKED_AUTOENCODER = 3,
+    UDL_KIND_DEEP_AUTOENCODER = 4
+    /* 5 RBM, 6 deep belief net, 7 deep network: reserved for the models to come */
+} udl_kind;
+
+#define UDL_KIND_COUNT 4 /* kinds 1..UDL_KIND_COUNT */
+
+/* The kind's name as the tool spells it ("pca", "ae", "sae", "deep-ae"), or NULL for a
+ * value that is not a kind. */
+UDL_API const char *udl_kind_name(udl_kind kind);
+/* The kind whose name is name; UDL_EINVAL listing the names when there is none. */
+UDL_API udl_status udl_kind_from_name(const char *name, udl_kind *kind);
+
+typedef struct udl_model udl_model;
+
+/* Opens a model file of any kind. UDL_EIO, UDL_EFORMAT (not a model file, corrupt, or
+ * inconsistent), UDL_EKIND (a kind this udl does not know). */
+UDL_API udl_status udl_model_load(const char *path, udl_model **out);
+UDL_API void udl_model_free(udl_model *m);
+UDL_API udl_status udl_model_save(const udl_model *m, const char *path);
+
+UDL_API udl_kind udl_model_kind(const udl_model *m);
+/* A readable name for messages: "PCA", "stacked autoencoder", ... */
+UDL_API const char *udl_model_kind_name(const udl_model *m);
+/* The typed handle inside (a udl_pca *, udl_ae *, udl_sae * or udl_deep_ae *, by kind);
+ * owned by m. */
+UDL_API void *udl_model_object(const udl_model *m);
+
+/* Widths: the columns of X the model takes, of its codes (encode), and of predict's
+ * output (0 when the kind has no predict). */
+UDL_API size_t udl_model_n_inputs(const udl_model *m);
+UDL_API size_t udl_model_n_codes(const udl_model *m);
+UDL_API size_t udl_model_n_outputs(const udl_model *m);
+
+/* Z (N x n_codes): PCA's components, an autoencoder's or a stack's codes, a deep
+ * autoencoder's code layer. */
+UDL_API udl_status udl_model_encode(const udl_model *m, udl_mat x, udl_mat z);
+/* X^ (N x n_inputs): the model's reconstruction of X; UDL_EKIND for a kind without a
+ * decoder. */
+UDL_API udl_status udl_model_reconstruct(const udl_model *m, udl_mat x, udl_mat xhat);
+/* Y (N x n_outputs): what a supervised model predicts; UDL_EKIND for the unsupervised
+ * kinds. */
+UDL_API udl_status udl_model_predict(const udl_model *m, udl_mat x, udl_mat y);
+
+/* The training parameters later calls to train use, and a way to change them between
+ * calls (a lower learning rate, another schedule) for every trainable kind; the weights
+ * stay as they are. UDL_EKIND for a kind that is not trained by SGD (PCA). */
+UDL_API udl_status udl_model_get_train_params(const udl_model *m, udl_train_params *params);
+UDL_API udl_status udl_model_set_train_params(udl_model *m, const udl_train_params *params);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
