@@ -1,0 +1,331 @@
+#include "helpers.h"
+
+#include <udl/udl.h>
+
+#include "core/model.h"
+#include "core/net.h"
+#include "core/train.h"
+#include "format1.h"
+
+enum { N = 40, D = 12 };
+
+static double *data_in_unit_interval(uint64_t seed)
+{
+    udl_rng r;
+    udl_rng_seed(&r, seed);
+    double *x = malloc(N * D * sizeof(double));
+    for (size_t i = 0; i < N * D; i++)
+        x[i] = udl_rng_uniform(&r);
+    return x;
+}
+
+static void test_every_kind_has_its_row_in_order(void **state)
+{
+    (void)state;
+    for (uint32_t k = 1; k <= UDL_KIND_COUNT; k++) {
+        const udl_kind_row *row = udl_kind_row_of(k);
+        assert_non_null(row);
+        assert_int_equal(row->kind, k);
+        assert_non_null(row->read);
+        assert_non_null(row->save);
+        assert_non_null(row->encode);
+        udl_kind back;
+        assert_int_equal(udl_kind_from_name(udl_kind_name((udl_kind)k), &back), UDL_OK);
+        assert_int_equal(back, k);
+        assert_true((row->get_train == NULL) == (row->set_train == NULL));
+    }
+    assert_null(udl_kind_row_of(0));
+    assert_null(udl_kind_row_of(UDL_KIND_COUNT + 1));
+    assert_null(udl_kind_name((udl_kind)0));
+    udl_kind k;
+    assert_int_equal(udl_kind_from_name("vae", &k), UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "pca, ae, sae, deep-ae"));
+    assert_string_equal(udl_kind_title(UDL_KIND_RBM), "RBM");
+}
+
+/* One trained model of each kind, saved to path; z gets its typed encoding of x. */
+static void save_trained(udl_kind kind, udl_mat x, const char *path, double *z, size_t *codes,
+                         double *xhat)
+{
+    udl_ae_params ap = udl_ae_params_default();
+    ap.train.epochs = 2;
+    ap.train.batch_size = 10;
+    const size_t sizes[3] = {D, 6, 3};
+    switch (kind) {
+    case UDL_KIND_PCA: {
+        udl_pca_params p = udl_pca_params_default();
+        p.n_components = 3;
+        udl_pca *pca;
+        assert_int_equal(udl_pca_create(&p, &pca), UDL_OK);
+        assert_int_equal(udl_pca_fit(pca, x, NULL, NULL), UDL_OK);
+        *codes = 3;
+        assert_int_equal(udl_pca_transform(pca, x, udl_mat_view(z, N, 3)), UDL_OK);
+        assert_int_equal(udl_pca_inverse_transform(pca, udl_mat_view(z, N, 3),
+                                                   udl_mat_view(xhat, N, D)), UDL_OK);
+        assert_int_equal(udl_pca_save(pca, path), UDL_OK);
+        udl_pca_free(pca);
+        break;
+    }
+    case UDL_KIND_AUTOENCODER: {
+        ap.n_visible = D;
+        ap.n_hidden = 5;
+        udl_ae *ae;
+        assert_int_equal(udl_ae_create(&ap, &ae), UDL_OK);
+        assert_int_equal(udl_ae_train(ae, x, NULL, NULL), UDL_OK);
+        *codes = 5;
+        assert_int_equal(udl_ae_encode(ae, x, udl_mat_view(z, N, 5)), UDL_OK);
+        assert_int_equal(udl_ae_reconstruct(ae, x, udl_mat_view(xhat, N, D)), UDL_OK);
+        assert_int_equal(udl_ae_save(ae, path), UDL_OK);
+        udl_ae_free(ae);
+        break;
+    }
+    case UDL_KIND_STACKED_AUTOENCODER:
+    case UDL_KIND_DEEP_AUTOENCODER: {
+        udl_sae *sae;
+        assert_int_equal(udl_sae_create(&ap, sizes, 3, &sae), UDL_OK);
+        assert_int_equal(udl_sae_train(sae, x, NULL, NULL), UDL_OK);
+        *codes = 3;
+        if (kind == UDL_KIND_STACKED_AUTOENCODER) {
+            assert_int_equal(udl_sae_encode(sae, x, udl_mat_view(z, N, 3)), UDL_OK);
+            assert_int_equal(udl_sae_save(sae, path), UDL_OK);
+            udl_sae_free(sae);
+            break;
+        }
+        udl_deep_ae_params dp = udl_deep_ae_params_default();
+        dp.train.epochs = 2;
+        udl_deep_ae *deep;
+        assert_int_equal(udl_deep_ae_create(sae, &dp, &deep), UDL_OK);
+        udl_sae_free(sae);
+        assert_int_equal(udl_deep_ae_train(deep, x, NULL, NULL), UDL_OK);
+        assert_int_equal(udl_deep_ae_encode(deep, x, udl_mat_view(z, N, 3)), UDL_OK);
+        assert_int_equal(udl_deep_ae_reconstruct(deep, x, udl_mat_view(xhat, N, D)), UDL_OK);
+        assert_int_equal(udl_deep_ae_save(deep, path), UDL_OK);
+        udl_deep_ae_free(deep);
+        break;
+    }
+    }
+}
+
+static void test_save_load_encode_round_trip_for_every_kind(void **state)
+{
+    (void)state;
+    double *x = data_in_unit_interval(3);
+    udl_mat xm = udl_mat_view(x, N, D);
+    for (uint32_t k = 1; k <= UDL_KIND_COUNT; k++) {
+        char path[512], again[512];
+        snprintf(again, sizeof again, "%s", tmp_path(path, sizeof path, "again.udl"));
+        tmp_path(path, sizeof path, udl_kind_name((udl_kind)k));
+        double z[N * D], z2[N * D], xhat[N * D], xhat2[N * D];
+        size_t codes;
+        save_trained((udl_kind)k, xm, path, z, &codes, xhat);
+        udl_model *m;
+        assert_int_equal(udl_model_load(path, &m), UDL_OK);
+        assert_int_equal(udl_model_kind(m), k);
+        assert_int_equal(udl_model_n_inputs(m), D);
+        assert_int_equal(udl_model_n_codes(m), codes);
+        assert_int_equal(udl_model_n_outputs(m), 0);
+        assert_int_equal(udl_model_encode(m, xm, udl_mat_view(z2, N, codes)), UDL_OK);
+        assert_memory_equal(z, z2, N * codes * sizeof(double));
+        udl_status s = udl_model_reconstruct(m, xm, udl_mat_view(xhat2, N, D));
+        if (k == UDL_KIND_STACKED_AUTOENCODER) {
+            assert_int_equal(s, UDL_EKIND);
+            assert_non_null(strstr(udl_last_error(), "a stacked autoencoder has no reconstruct"));
+        } else {
+            assert_int_equal(s, UDL_OK);
+            for (size_t i = 0; i < N * D; i++)
+                assert_close(xhat2[i], xhat[i], k == UDL_KIND_PCA ? 1e-12 : 0.0);
+        }
+        assert_int_equal(udl_model_predict(m, xm, udl_mat_view(z2, N, 1)), UDL_EKIND);
+        assert_non_null(strstr(udl_last_error(), "has no predict"));
+        /* saved again through the handle, it reads back the same */
+        assert_int_equal(udl_model_save(m, again), UDL_OK);
+        udl_model_free(m);
+        assert_int_equal(udl_model_load(again, &m), UDL_OK);
+        assert_int_equal(udl_model_encode(m, xm, udl_mat_view(z2, N, codes)), UDL_OK);
+        assert_memory_equal(z, z2, N * codes * sizeof(double));
+        /* a wrong width is refused, not read past */
+        assert_int_equal(udl_model_encode(m, udl_mat_view(x, N, D - 1),
+                                          udl_mat_view(z2, N, codes)), UDL_ESHAPE);
+        udl_model_free(m);
+    }
+    udl_model_free(NULL);
+    free(x);
+}
+
+static udl_array read_fixture(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/format1/%s", UDL_FIXTURES, name);
+    udl_array a = {0};
+    assert_int_equal(udl_npy_read(path, 0, &a), UDL_OK);
+    return a;
+}
+
+/* Files the format-1 release wrote load through the registry and give what that
+ * release computed from them. */
+static void test_format1_files_still_load_and_encode_the_same(void **state)
+{
+    (void)state;
+    udl_array x = read_fixture("x.npy");
+    const char *kinds[] = {"pca", "ae", "sae", "deep-ae"};
+    for (size_t k = 0; k < 4; k++) {
+        char path[512], name[64];
+        snprintf(path, sizeof path, "%s/format1/%s.udl", UDL_FIXTURES, kinds[k]);
+        udl_model *m;
+        assert_int_equal(udl_model_load(path, &m), UDL_OK);
+        assert_string_equal(udl_kind_name(udl_model_kind(m)), kinds[k]);
+        snprintf(name, sizeof name, "%s-encode.npy", kinds[k]);
+        udl_array want = read_fixture(name);
+        double *z = malloc(want.rows * want.cols * sizeof(double));
+        assert_int_equal(udl_model_encode(m, udl_array_mat(&x), udl_mat_view(z, want.rows,
+                                                                               want.cols)),
+                         UDL_OK);
+        for (size_t i = 0; i < want.rows * want.cols; i++)
+            assert_close(z[i], want.data[i], 1e-13);
+        free(z);
+        udl_array_free(&want);
+        if (k == 1 || k == 3) {
+            snprintf(name, sizeof name, "%s-reconstruct.npy", kinds[k]);
+            want = read_fixture(name);
+            double *xh = malloc(want.rows * want.cols * sizeof(double));
+            assert_int_equal(udl_model_reconstruct(m, udl_array_mat(&x),
+                                                   udl_mat_view(xh, want.rows, want.cols)),
+                             UDL_OK);
+            for (size_t i = 0; i < want.rows * want.cols; i++)
+                assert_close(xh[i], want.data[i], 1e-13);
+            free(xh);
+            udl_array_free(&want);
+        }
+        udl_model_free(m);
+    }
+    /* the typed loaders read them too, with their training parameters */
+    char path[512];
+    snprintf(path, sizeof path, "%s/format1/ae.udl", UDL_FIXTURES);
+    udl_ae *ae;
+    assert_int_equal(udl_ae_load(path, &ae), UDL_OK);
+    assert_int_equal(udl_ae_get_params(ae).train.epochs, 3);
+    assert_int_equal(udl_ae_get_params(ae).train.batch_size, 10);
+    assert_true(udl_ae_get_params(ae).train.seed == 1);
+    udl_ae_free(ae);
+    udl_array_free(&x);
+}
+
+/* Found as a new user: a deep-autoencoder file with a valid CRC whose decoder does not
+ * mirror its encoder (sizes 6,4,3,4,8) loaded, and reconstruct then wrote 8 columns
+ * into a 6-column output. */
+static void test_crafted_deep_ae_that_does_not_mirror_is_refused(void **state)
+{
+    (void)state;
+    const size_t sizes[5] = {6, 4, 3, 4, 8};
+    const udl_activation act[4] = {UDL_ACT_SIGMOID, UDL_ACT_LINEAR, UDL_ACT_SIGMOID,
+                                   UDL_ACT_SIGMOID};
+    udl_net *net;
+    assert_int_equal(udl_net_create(sizes, act, NULL, 4, &net), UDL_OK);
+    udl_train_params tp = udl_train_params_default();
+    udl_record r;
+    udl_record_init(&r);
+    udl_record_u64(&r, "linear_code", 1);
+    udl_record_u64(&r, "loss", UDL_LOSS_CROSS_ENTROPY);
+    udl_train_params_record(&tp, &r);
+    udl_net_record(net, &r);
+    udl_record_matrix(&r, "history", 1, 0, NULL);
+    char path[512];
+    tmp_path(path, sizeof path, "crafted-deep.udl");
+    assert_int_equal(udl_record_save(&r, path, UDL_KIND_DEEP_AUTOENCODER), UDL_OK);
+    udl_model *m = (udl_model *)1;
+    assert_int_equal(udl_model_load(path, &m), UDL_EFORMAT);
+    assert_null(m);
+    assert_non_null(strstr(udl_last_error(), "the decoder does not mirror the encoder"));
+    udl_deep_ae *deep;
+    assert_int_equal(udl_deep_ae_load(path, &deep), UDL_EFORMAT);
+    /* the same in format 1 */
+    double info[13] = {4, 0, 1, 0, 20, 100, 0.01, 0.9, 0, 0, 0, 1, 0};
+    double sz[5] = {6, 4, 3, 4, 8};
+    udl_block blocks[11] = {{"info", 1, 13, info}, {"sizes", 1, 5, sz}, {"history", 1, 0, NULL}};
+    char names[8][8];
+    for (size_t l = 0; l < 4; l++) {
+        snprintf(names[2 * l], 8, "W%zu", l);
+        snprintf(names[2 * l + 1], 8, "b%zu", l);
+        blocks[3 + 2 * l] = (udl_block){names[2 * l], sizes[l], sizes[l + 1], net->w[l]};
+        blocks[4 + 2 * l] = (udl_block){names[2 * l + 1], 1, sizes[l + 1], net->b[l]};
+    }
+    assert_int_equal(save_format1(path, UDL_KIND_DEEP_AUTOENCODER, blocks, 11), UDL_OK);
+    assert_int_equal(udl_model_load(path, &m), UDL_EFORMAT);
+    assert_non_null(strstr(udl_last_error(), "the decoder does not mirror the encoder"));
+    /* and a mirrored one whose code layer is not what linear_code says */
+    const size_t good[5] = {6, 4, 3, 4, 6};
+    udl_net_free(net);
+    assert_int_equal(udl_net_create(good, act, NULL, 4, &net), UDL_OK);
+    udl_record_init(&r);
+    udl_record_u64(&r, "linear_code", 0);
+    udl_record_u64(&r, "loss", UDL_LOSS_CROSS_ENTROPY);
+    udl_train_params_record(&tp, &r);
+    udl_net_record(net, &r);
+    udl_record_matrix(&r, "history", 1, 0, NULL);
+    assert_int_equal(udl_record_save(&r, path, UDL_KIND_DEEP_AUTOENCODER), UDL_OK);
+    assert_int_equal(udl_model_load(path, &m), UDL_EFORMAT);
+    assert_non_null(strstr(udl_last_error(), "layer 1 is linear"));
+    udl_net_free(net);
+}
+
+static void test_generic_handle_says_what_a_kind_cannot_do(void **state)
+{
+    (void)state;
+    double *x = data_in_unit_interval(5);
+    udl_mat xm = udl_mat_view(x, N, D);
+    char path[512];
+    tmp_path(path, sizeof path, "generic.udl");
+    double z[N * D], xhat[N * D];
+    size_t codes;
+    save_trained(UDL_KIND_PCA, xm, path, z, &codes, xhat);
+    udl_model *m;
+    assert_int_equal(udl_model_load(path, &m), UDL_OK);
+    assert_string_equal(udl_model_kind_name(m), "PCA");
+    assert_non_null(udl_model_object(m));
+    udl_train_params tp;
+    assert_int_equal(udl_model_get_train_params(m, &tp), UDL_EKIND);
+    assert_non_null(strstr(udl_last_error(), "a PCA is not trained by SGD"));
+    udl_model_free(m);
+    save_trained(UDL_KIND_AUTOENCODER, xm, path, z, &codes, xhat);
+    assert_int_equal(udl_model_load(path, &m), UDL_OK);
+    assert_int_equal(udl_model_get_train_params(m, &tp), UDL_OK);
+    assert_int_equal(tp.epochs, 2);
+    tp.sgd.learning_rate = 0.003;
+    tp.decay = UDL_DECAY_STEP;
+    tp.decay_rate = 0.5;
+    assert_int_equal(udl_model_set_train_params(m, &tp), UDL_OK);
+    udl_train_params bad = tp, now;
+    bad.batch_size = 0;
+    assert_int_equal(udl_model_set_train_params(m, &bad), UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "batch_size"));
+    assert_int_equal(udl_model_get_train_params(m, &now), UDL_OK);
+    assert_true(now.sgd.learning_rate == 0.003 && now.decay == UDL_DECAY_STEP &&
+                now.batch_size == tp.batch_size);
+    /* the schedule is saved with the model */
+    assert_int_equal(udl_model_save(m, path), UDL_OK);
+    udl_model_free(m);
+    assert_int_equal(udl_model_load(path, &m), UDL_OK);
+    assert_int_equal(udl_model_get_train_params(m, &now), UDL_OK);
+    assert_true(now.decay == UDL_DECAY_STEP && now.decay_rate == 0.5);
+    udl_model_free(m);
+    /* NULLs, and a file of a kind this udl does not know */
+    assert_int_equal(udl_model_encode(NULL, xm, udl_mat_view(z, N, 1)), UDL_EINVAL);
+    assert_int_equal(udl_model_load(path, NULL), UDL_EINVAL);
+    udl_block b = {"W", 1, 1, x};
+    assert_int_equal(udl_container_save(path, UDL_KIND_RBM, &b, 1), UDL_OK);
+    assert_int_equal(udl_model_load(path, &m), UDL_EKIND);
+    assert_non_null(strstr(udl_last_error(), "RBM"));
+    free(x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_kind_has_its_row_in_order),
+        cmocka_unit_test(test_save_load_encode_round_trip_for_every_kind),
+        cmocka_unit_test(test_format1_files_still_load_and_encode_the_same),
+        cmocka_unit_test(test_crafted_deep_ae_that_does_not_mirror_is_refused),
+        cmocka_unit_test(test_generic_handle_says_what_a_kind_cannot_do),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
