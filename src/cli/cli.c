@@ -127,39 +127,6 @@ void cli_json_end(cli_json *j)
     fflush(j->out);
 }
 
-int cli_write_atomic(const char *path, int (*write)(FILE *fp, void *user), void *user,
-                     char *err, size_t errlen)
-{
-    size_t len = strlen(path) + 32;
-    char *tmp = malloc(len);
-    if (!tmp) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    snprintf(tmp, len, "%s.tmp%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) {
-        snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    int ok = write(fp, user) == 0;
-    ok = (fflush(fp) == 0) && ok;
-    ok = (fclose(fp) == 0) && ok;
-    if (ok && rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        remove(tmp);
-        free(tmp);
-        return -1;
-    }
-    if (!ok) {
-        snprintf(err, errlen, "writing %s failed", path);
-        remove(tmp);
-    }
-    free(tmp);
-    return ok ? 0 : -1;
-}
-
 int cli_read_labels(const char *cmd, const char *path, size_t rows, udl_array *labels)
 {
     udl_status s = cli_read(path, labels);

@@ -38,10 +38,4 @@ void cli_json_number(cli_json *j, const char *key, double value);
 void cli_json_numbers(cli_json *j, const char *key, const double *values, size_t n);
 void cli_json_end(cli_json *j);
 
-/* Writes a file through write(fp, user) under a temporary name and renames it into
- * place, so a failure leaves no partial file. Returns 0 or -1 (errno-style message in
- * err). */
-int cli_write_atomic(const char *path, int (*write)(FILE *fp, void *user), void *user,
-                     char *err, size_t errlen);
-
 #endif
