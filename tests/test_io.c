@@ -1,4 +1,9 @@
+#define _POSIX_C_SOURCE 200809L /* mkdir, opendir */
+
 #include "helpers.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
 
 #include <zlib.h>
 
@@ -365,6 +370,51 @@ static void test_fashion_mnist_test_set_loads(void **state)
     udl_array_free(&y);
 }
 
+/* Names in the scratch directory that begin with prefix. */
+static int count_entries(const char *prefix)
+{
+    char dir[512];
+    tmp_path(dir, sizeof dir, "");
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return n;
+}
+
+static void test_file_write_appears_whole_or_not_at_all(void **state)
+{
+    (void)state;
+    unsigned char data[3000];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (unsigned char)(i * 7 + 1);
+    assert_int_equal(udl_file_write(npy("fw.bin"), "old contents", 12), UDL_OK);
+    assert_int_equal(udl_file_write(path, data, sizeof data), UDL_OK);
+    unsigned char back[4000];
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(back, 1, sizeof back, f), sizeof data);
+    fclose(f);
+    assert_memory_equal(back, data, sizeof data);
+    assert_int_equal(udl_file_write(path, NULL, 0), UDL_OK);
+    f = fopen(path, "rb");
+    assert_int_equal(fread(back, 1, sizeof back, f), 0);
+    fclose(f);
+
+    assert_int_equal(udl_file_write(npy("fw-no-such-dir/out.bin"), data, 10), UDL_EIO);
+    assert_non_null(strstr(udl_last_error(), "fw-no-such-dir"));
+    assert_int_equal(count_entries("fw-no-such-dir"), 0);
+    /* The rename fails onto a directory: the temporary beside it must be gone too. */
+    mkdir(npy("fw-dir"), 0755);
+    assert_int_equal(udl_file_write(path, data, 10), UDL_EIO);
+    assert_int_equal(count_entries("fw-dir"), 1);
+    assert_int_equal(udl_file_write(NULL, data, 10), UDL_EINVAL);
+    assert_int_equal(udl_file_write(npy("fw-null.bin"), NULL, 10), UDL_EINVAL);
+    assert_int_equal(count_entries("fw-null"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_csv_with_header_comments_and_blank_lines),
         cmocka_unit_test(test_csv_malformed_files_are_rejected),
         cmocka_unit_test(test_fashion_mnist_test_set_loads),
+        cmocka_unit_test(test_file_write_appears_whole_or_not_at_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

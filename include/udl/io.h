@@ -49,6 +49,10 @@ UDL_API udl_status udl_csv_read(const char *path, udl_array *out);
 /* Reads .npy, IDX (plain or gzip) or CSV, chosen by the file's first bytes. */
 UDL_API udl_status udl_data_read(const char *path, unsigned flags, udl_array *out);
 
+/* Writes size bytes so the file appears whole or not at all: under a temporary name
+ * beside path, synced, then renamed over it. */
+UDL_API udl_status udl_file_write(const char *path, const void *data, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -127,49 +128,119 @@ void cli_json_end(cli_json *j)
     fflush(j->out);
 }
 
-int cli_write_atomic(const char *path, int (*write)(FILE *fp, void *user), void *user,
-                     char *err, size_t errlen)
+/* strtoull alone would take a sign or leading space, and turn "-1" into 2^64 - 1. */
+static int scan_uint(const char *s, char **end, unsigned long long *v)
 {
-    size_t len = strlen(path) + 32;
-    char *tmp = malloc(len);
-    if (!tmp) {
-        snprintf(err, errlen, "out of memory");
+    if (!isdigit((unsigned char)*s))
         return -1;
-    }
-    snprintf(tmp, len, "%s.tmp%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) {
-        snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    int ok = write(fp, user) == 0;
-    ok = (fflush(fp) == 0) && ok;
-    ok = (fclose(fp) == 0) && ok;
-    if (ok && rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        remove(tmp);
-        free(tmp);
-        return -1;
-    }
-    if (!ok) {
-        snprintf(err, errlen, "writing %s failed", path);
-        remove(tmp);
-    }
-    free(tmp);
-    return ok ? 0 : -1;
+    errno = 0;
+    *v = strtoull(s, end, 10);
+    return errno ? -1 : 0;
 }
 
-int cli_read_labels(const char *cmd, const char *path, size_t rows, udl_array *labels)
+int cli_parse_size(const char *cmd, const char *opt, const char *arg, size_t min, size_t max,
+                   size_t *out)
 {
-    udl_status s = cli_read(path, labels);
+    char *end;
+    unsigned long long v;
+    if (!arg)
+        arg = "";
+    if (scan_uint(arg, &end, &v) || *end || v < min || v > max)
+        return cli_error(cmd, "%s needs an integer from %zu to %zu, got '%s'", opt, min, max,
+                         arg);
+    *out = (size_t)v;
+    return 0;
+}
+
+int cli_parse_double(const char *cmd, const char *opt, const char *arg, double *out)
+{
+    char *end;
+    if (!arg)
+        arg = "";
+    double v = strtod(arg, &end);
+    if (end == arg || *end || isspace((unsigned char)*arg) || !isfinite(v))
+        return cli_error(cmd, "%s needs a number, got '%s'", opt, arg);
+    *out = v;
+    return 0;
+}
+
+int cli_parse_seed(const char *cmd, const char *opt, const char *arg, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    if (!arg)
+        arg = "";
+    if (scan_uint(arg, &end, &v) || *end)
+        return cli_error(cmd, "%s needs an integer from 0 to %llu, got '%s'", opt,
+                         (unsigned long long)UINT64_MAX, arg);
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int cli_parse_sizes(const char *cmd, const char *opt, const char *arg, size_t min, size_t max,
+                    size_t *out, size_t max_count, size_t *count)
+{
+    size_t n = 0;
+    const char *p = arg ? arg : "";
+    for (;;) {
+        char *end;
+        unsigned long long v;
+        if (n == max_count || scan_uint(p, &end, &v) || v < min || v > max ||
+            (*end && *end != ','))
+            return cli_error(cmd, "%s needs 1 to %zu integers from %zu to %zu separated by "
+                             "commas, got '%s'", opt, max_count, min, max, arg ? arg : "");
+        out[n++] = (size_t)v;
+        if (!*end)
+            break;
+        p = end + 1;
+    }
+    *count = n;
+    return 0;
+}
+
+int cli_plot_option(cli_plot_opts *o, int c, char *arg)
+{
+    switch (c) {
+    case CLI_OPT_PLOT: o->plot = arg; return 1;
+    case CLI_OPT_LABELS: o->labels = arg; return 1;
+    case CLI_OPT_LABEL_NAMES: o->label_names = arg; return 1;
+    default: return 0;
+    }
+}
+
+int cli_plot_check(const char *cmd, const cli_plot_opts *o)
+{
+    if ((o->labels || o->label_names) && !o->plot)
+        return cli_error(cmd, "--labels and --label-names colour the --plot scatter; "
+                         "give --plot too");
+    return 0;
+}
+
+int cli_plot_labels(const char *cmd, const cli_plot_opts *o, size_t rows, udl_array *labels)
+{
+    memset(labels, 0, sizeof *labels);
+    if (!o->labels)
+        return 0;
+    udl_status s = cli_read(o->labels, labels);
     if (s)
         return cli_status(cmd, s);
     if (labels->cols != 1 || labels->rows != rows) {
         size_t r = labels->rows, c = labels->cols;
         udl_array_free(labels);
         return cli_error(cmd, "%s holds %zu x %zu values; expected one label for each of the "
-                         "%zu rows of the input", path, r, c, rows);
+                         "%zu rows of the input", o->labels, r, c, rows);
     }
+    return 0;
+}
+
+int cli_plot_scatter(const char *cmd, cli_plot_opts *o, udl_mat xy, const udl_array *labels,
+                     plot_text text)
+{
+    char err[512];
+    const char *names[256];
+    size_t n_names = o->label_names ? plot_split_names(o->label_names, names, 256) : 0;
+    if (plot_scatter(o->plot, xy, labels->data, n_names ? names : NULL, n_names, text, err,
+                     sizeof err))
+        return cli_error(cmd, "%s", err);
     return 0;
 }

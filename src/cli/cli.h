@@ -2,15 +2,37 @@
 #ifndef UDL_CLI_H
 #define UDL_CLI_H
 
+#include <getopt.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <udl/udl.h>
+
+#include "plot.h"
 
 /* Prints "udl CMD: <what went wrong>" on one line of stderr and returns exit code 1. */
 int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same for a failed library call: the status name and udl_last_error(). */
 int cli_status(const char *cmd, udl_status s);
+
+/* Option values, parsed the same way by every subcommand. Each returns 0, or prints one
+ * line naming cmd, opt, the accepted values and arg, and returns 1. */
+
+/* The largest count any option takes (epochs, layer widths, components, iterations):
+ * beyond any real run, and low enough that a typo cannot ask for an absurd allocation. */
+#define CLI_COUNT_MAX ((size_t)1 << 24)
+
+/* A decimal integer in [min, max]: digits only, no sign, space or trailing junk. */
+int cli_parse_size(const char *cmd, const char *opt, const char *arg, size_t min, size_t max,
+                   size_t *out);
+/* A finite number (strtod's forms), the whole string consumed. */
+int cli_parse_double(const char *cmd, const char *opt, const char *arg, double *out);
+/* A seed: any decimal integer from 0 to 2^64 - 1. */
+int cli_parse_seed(const char *cmd, const char *opt, const char *arg, uint64_t *out);
+/* A comma-separated list of 1 to max_count sizes, each in [min, max]: "1000,500,30". */
+int cli_parse_sizes(const char *cmd, const char *opt, const char *arg, size_t min, size_t max,
+                    size_t *out, size_t max_count, size_t *count);
 
 /* Seconds on a monotonic clock. */
 double cli_now(void);
@@ -23,9 +45,31 @@ void cli_progress_done(void);
 /* Reads a data file (.npy, IDX, CSV) with the library's reader. */
 udl_status cli_read(const char *path, udl_array *out);
 
-/* Reads one label for each of rows input rows (to colour a plot). Returns 0, or prints
- * the error as cmd and returns 1. */
-int cli_read_labels(const char *cmd, const char *path, size_t rows, udl_array *labels);
+/* The scatter-plot options of pca and tsne: --plot FILE, --labels FILE and
+ * --label-names a,b,... Put CLI_PLOT_OPTIONS in the getopt_long table and offer each
+ * option to cli_plot_option first. */
+typedef struct cli_plot_opts {
+    const char *plot, *labels;
+    char *label_names;
+} cli_plot_opts;
+
+enum { CLI_OPT_PLOT = 1000, CLI_OPT_LABELS, CLI_OPT_LABEL_NAMES };
+#define CLI_PLOT_OPTIONS                                                                  \
+    {"plot", required_argument, 0, CLI_OPT_PLOT},                                         \
+    {"labels", required_argument, 0, CLI_OPT_LABELS},                                     \
+    {"label-names", required_argument, 0, CLI_OPT_LABEL_NAMES}
+
+/* Keeps getopt's option c and its arg if c is a plot option; returns whether it was. */
+int cli_plot_option(cli_plot_opts *o, int c, char *arg);
+/* After parsing: labels and names only colour a plot. Returns 0, or prints and returns 1. */
+int cli_plot_check(const char *cmd, const cli_plot_opts *o);
+/* Reads --labels, if given, one for each of rows points; read before the long work so
+ * that a bad file fails early. labels stays empty without --labels. */
+int cli_plot_labels(const char *cmd, const cli_plot_opts *o, size_t rows, udl_array *labels);
+/* Draws column 0 against column 1 of xy into --plot, coloured by labels (when read) and
+ * named by --label-names (split in place, so once). Returns 0, or prints and returns 1. */
+int cli_plot_scatter(const char *cmd, cli_plot_opts *o, udl_mat xy,
+                     const udl_array *labels, plot_text text);
 
 /* One JSON object on stdout, written field by field. */
 typedef struct cli_json {
@@ -37,11 +81,5 @@ void cli_json_string(cli_json *j, const char *key, const char *value);
 void cli_json_number(cli_json *j, const char *key, double value);
 void cli_json_numbers(cli_json *j, const char *key, const double *values, size_t n);
 void cli_json_end(cli_json *j);
-
-/* Writes a file through write(fp, user) under a temporary name and renames it into
- * place, so a failure leaves no partial file. Returns 0 or -1 (errno-style message in
- * err). */
-int cli_write_atomic(const char *path, int (*write)(FILE *fp, void *user), void *user,
-                     char *err, size_t errlen);
 
 #endif

@@ -1,5 +1,4 @@
 /* udl pca: fit PCA to a data file, or apply a saved model; write codes, model and plots. */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -35,8 +34,8 @@ static const char usage[] =
     "  -h, --help             show this help\n";
 
 typedef struct pca_args {
-    const char *input, *output, *save, *load, *plot, *labels, *plot_variance;
-    char *label_names;
+    const char *input, *output, *save, *load, *plot_variance;
+    cli_plot_opts plot;
     size_t k;
     double variance;
     int whiten, json, have_k;
@@ -44,13 +43,12 @@ typedef struct pca_args {
 
 static int parse_args(int argc, char **argv, pca_args *a)
 {
-    enum { O_VARIANCE = 256, O_WHITEN, O_SAVE, O_LOAD, O_PLOT, O_LABELS, O_NAMES, O_PVAR, O_JSON };
+    enum { O_VARIANCE = 256, O_WHITEN, O_SAVE, O_LOAD, O_PVAR, O_JSON };
     static const struct option options[] = {
         {"input", required_argument, 0, 'i'},      {"components", required_argument, 0, 'k'},
         {"output", required_argument, 0, 'o'},     {"variance", required_argument, 0, O_VARIANCE},
         {"whiten", no_argument, 0, O_WHITEN},      {"save", required_argument, 0, O_SAVE},
-        {"load", required_argument, 0, O_LOAD},    {"plot", required_argument, 0, O_PLOT},
-        {"labels", required_argument, 0, O_LABELS}, {"label-names", required_argument, 0, O_NAMES},
+        {"load", required_argument, 0, O_LOAD},    CLI_PLOT_OPTIONS,
         {"plot-variance", required_argument, 0, O_PVAR}, {"json", no_argument, 0, O_JSON},
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
@@ -58,29 +56,26 @@ static int parse_args(int argc, char **argv, pca_args *a)
     opterr = 0;
     optind = 1;
     for (int c; (c = getopt_long(argc, argv, ":i:k:o:h", options, NULL)) != -1;) {
-        char *end;
+        if (cli_plot_option(&a->plot, c, optarg))
+            continue;
         switch (c) {
         case 'i': a->input = optarg; break;
         case 'o': a->output = optarg; break;
         case 'k':
-            errno = 0;
-            a->k = (size_t)strtoull(optarg, &end, 10);
-            if (errno || *end || optarg[0] == '-' || a->k == 0)
-                return cli_error("pca", "-k needs a positive integer, got '%s'", optarg);
+            if (cli_parse_size("pca", "-k", optarg, 1, CLI_COUNT_MAX, &a->k))
+                return 1;
             a->have_k = 1;
             break;
         case O_VARIANCE:
-            a->variance = strtod(optarg, &end);
-            if (*end || !(a->variance > 0.0 && a->variance <= 1.0))
+            if (cli_parse_double("pca", "--variance", optarg, &a->variance))
+                return 1;
+            if (!(a->variance > 0.0 && a->variance <= 1.0))
                 return cli_error("pca", "--variance needs a fraction in (0, 1], got '%s'",
                                  optarg);
             break;
         case O_WHITEN: a->whiten = 1; break;
         case O_SAVE: a->save = optarg; break;
         case O_LOAD: a->load = optarg; break;
-        case O_PLOT: a->plot = optarg; break;
-        case O_LABELS: a->labels = optarg; break;
-        case O_NAMES: a->label_names = optarg; break;
         case O_PVAR: a->plot_variance = optarg; break;
         case O_JSON: a->json = 1; break;
         case 'h': fputs(usage, stdout); exit(0);
@@ -98,10 +93,9 @@ static int parse_args(int argc, char **argv, pca_args *a)
     if (a->load && (a->have_k || a->variance > 0.0 || a->whiten || a->save))
         return cli_error("pca", "--load uses the saved model's settings; -k, --variance, "
                          "--whiten and --save do not apply");
-    if ((a->labels || a->label_names) && !a->plot)
-        return cli_error("pca", "--labels and --label-names colour the --plot scatter; "
-                         "give --plot too");
-    if (!a->output && !a->save && !a->plot && !a->plot_variance && !a->json)
+    if (cli_plot_check("pca", &a->plot))
+        return 1;
+    if (!a->output && !a->save && !a->plot.plot && !a->plot_variance && !a->json)
         return cli_error("pca", "nothing to do: give -o, --save, --plot, --plot-variance "
                          "or --json");
     return 0;
@@ -128,27 +122,19 @@ static int get_model(const pca_args *a, udl_mat x, udl_pca **pca)
     return 0;
 }
 
-static int draw(const pca_args *a, const udl_pca *pca, udl_mat z)
+static int draw(pca_args *a, const udl_pca *pca, udl_mat z, const udl_array *labels)
 {
     char err[512], xlabel[64], ylabel[64];
     const double *ratio = udl_pca_explained_variance_ratio(pca);
     size_t k = udl_pca_n_components(pca);
-    if (a->plot) {
+    if (a->plot.plot) {
         if (k < 2)
             return cli_error("pca", "--plot needs at least 2 components, the model has %zu", k);
-        udl_array labels = {0};
-        if (a->labels && cli_read_labels("pca", a->labels, z.rows, &labels))
-            return 1;
-        const char *names[256];
-        size_t n_names = a->label_names ? plot_split_names(a->label_names, names, 256) : 0;
         snprintf(xlabel, sizeof xlabel, "PC 1 (%.1f%% of the variance)", 100 * ratio[0]);
         snprintf(ylabel, sizeof ylabel, "PC 2 (%.1f%% of the variance)", 100 * ratio[1]);
         plot_text text = {"PCA: the first two principal components", xlabel, ylabel};
-        int rc = plot_scatter(a->plot, z, labels.data, n_names ? names : NULL, n_names, text,
-                              err, sizeof err);
-        udl_array_free(&labels);
-        if (rc)
-            return cli_error("pca", "%s", err);
+        if (cli_plot_scatter("pca", &a->plot, z, labels, text))
+            return 1;
     }
     if (a->plot_variance) {
         size_t d = udl_pca_n_features(pca);
@@ -195,17 +181,21 @@ int cmd_pca(int argc, char **argv)
     pca_args a;
     if (parse_args(argc, argv, &a))
         return 1;
-    udl_array x;
+    udl_array x, labels;
     udl_status s = cli_read(a.input, &x);
     if (s)
         return cli_status("pca", s);
+    if (cli_plot_labels("pca", &a.plot, x.rows, &labels)) {
+        udl_array_free(&x);
+        return 1;
+    }
     double t0 = cli_now();
     udl_pca *pca = NULL;
     double *zdata = NULL;
     int rc = get_model(&a, udl_array_mat(&x), &pca);
     size_t k = rc ? 0 : udl_pca_n_components(pca);
     udl_mat z = {NULL, x.rows, k, k};
-    if (!rc && (a.output || a.plot)) {
+    if (!rc && (a.output || a.plot.plot)) {
         zdata = malloc((x.rows * k + 1) * sizeof(double));
         z.data = zdata;
         if (!zdata)
@@ -219,11 +209,12 @@ int cmd_pca(int argc, char **argv)
     if (!rc && a.save && (s = udl_pca_save(pca, a.save)))
         rc = cli_status("pca", s);
     if (!rc)
-        rc = draw(&a, pca, z);
+        rc = draw(&a, pca, z, &labels);
     if (!rc)
         report(&a, pca, x.rows, seconds);
     free(zdata);
     udl_pca_free(pca);
     udl_array_free(&x);
+    udl_array_free(&labels);
     return rc;
 }

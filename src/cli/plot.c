@@ -128,31 +128,48 @@ static void draw_axes(cairo_t *cr, const frame *f, plot_text text, int integer_x
     }
 }
 
-static cairo_status_t to_file(void *closure, const unsigned char *data, unsigned int length)
-{
-    return fwrite(data, 1, length, closure) == length ? CAIRO_STATUS_SUCCESS
-                                                      : CAIRO_STATUS_WRITE_ERROR;
-}
+/* The PNG bytes, gathered in memory so that udl_file_write can put them in place whole. */
+typedef struct png_buffer {
+    unsigned char *data;
+    size_t size, cap;
+} png_buffer;
 
-static int write_png(FILE *fp, void *surface)
+static cairo_status_t to_buffer(void *closure, const unsigned char *data, unsigned int length)
 {
-    return cairo_surface_write_to_png_stream(surface, to_file, fp) == CAIRO_STATUS_SUCCESS ? 0
-                                                                                           : -1;
+    png_buffer *b = closure;
+    if (length > b->cap - b->size) {
+        size_t cap = b->cap ? b->cap : 1 << 16;
+        while (length > cap - b->size)
+            cap *= 2;
+        unsigned char *bigger = realloc(b->data, cap);
+        if (!bigger)
+            return CAIRO_STATUS_NO_MEMORY;
+        b->data = bigger;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->size, data, length);
+    b->size += length;
+    return CAIRO_STATUS_SUCCESS;
 }
 
 static int finish(cairo_surface_t *surface, cairo_t *cr, const char *path, char *err,
                   size_t errlen)
 {
+    cairo_status_t cs = cairo_status(cr);
+    png_buffer png = {NULL, 0, 0};
+    cairo_destroy(cr);
+    if (cs == CAIRO_STATUS_SUCCESS)
+        cs = cairo_surface_write_to_png_stream(surface, to_buffer, &png);
+    cairo_surface_destroy(surface);
     int rc = 0;
-    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, errlen, "drawing %s failed: %s", path,
-                 cairo_status_to_string(cairo_status(cr)));
+    if (cs != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, errlen, "drawing %s failed: %s", path, cairo_status_to_string(cs));
+        rc = -1;
+    } else if (udl_file_write(path, png.data, png.size) != UDL_OK) {
+        snprintf(err, errlen, "%s", udl_last_error());
         rc = -1;
     }
-    cairo_destroy(cr);
-    if (rc == 0)
-        rc = cli_write_atomic(path, write_png, surface, err, errlen);
-    cairo_surface_destroy(surface);
+    free(png.data);
     return rc;
 }
 

@@ -1,5 +1,4 @@
 /* udl train (autoencoders), udl encode and udl reconstruct. */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -35,40 +34,6 @@ typedef struct train_args {
     int sigmoid_code, json, noise_given;
 } train_args;
 
-static int parse_size(const char *cmd, const char *opt, const char *s, size_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || s[0] == '-' || v == 0 || v > (1u << 24))
-        return cli_error(cmd, "%s needs a positive integer, got '%s'", opt, s);
-    *out = (size_t)v;
-    return 0;
-}
-
-static int parse_double(const char *cmd, const char *opt, const char *s, double *out)
-{
-    char *end;
-    *out = strtod(s, &end);
-    if (*end || end == s || !isfinite(*out))
-        return cli_error(cmd, "%s needs a number, got '%s'", opt, s);
-    return 0;
-}
-
-static int parse_layers(const char *s, train_args *a)
-{
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", s);
-    a->n_layers = 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        if (a->n_layers == 32)
-            return cli_error("train", "--layers takes at most 32 sizes");
-        if (parse_size("train", "--layers", tok, &a->layers[1 + a->n_layers++]))
-            return 1;
-    }
-    return a->n_layers ? 0 : cli_error("train", "--layers needs sizes, e.g. 1000,500,250,30");
-}
-
 static int parse_noise(const char *s, udl_ae_params *p)
 {
     const char *colon = strchr(s, ':');
@@ -84,7 +49,7 @@ static int parse_noise(const char *s, udl_ae_params *p)
         p->noise = UDL_NOISE_GAUSSIAN;
     else
         return cli_error("train", "--noise takes mask:P, gauss:S or none, got '%s'", s);
-    return parse_double("train", "--noise", colon + 1, &p->noise_level);
+    return cli_parse_double("train", "--noise", colon + 1, &p->noise_level);
 }
 
 static int parse_train(int argc, char **argv, train_args *a)
@@ -109,20 +74,31 @@ static int parse_train(int argc, char **argv, train_args *a)
     opterr = 0;
     optind = 1;
     int rc = 0;
-    double seed;
+    const size_t max = CLI_COUNT_MAX;
     for (int c; !rc && (c = getopt_long(argc, argv, ":i:h", options, NULL)) != -1;) {
         switch (c) {
         case 'i': a->input = optarg; break;
         case O_MODEL: a->model = optarg; break;
-        case O_LAYERS: rc = parse_layers(optarg, a); break;
+        case O_LAYERS:
+            rc = cli_parse_sizes("train", "--layers", optarg, 1, max, a->layers + 1, 32,
+                                 &a->n_layers);
+            break;
         case O_SAVE: a->save = optarg; break;
-        case O_EPOCHS: rc = parse_size("train", "--epochs", optarg, &a->ae.train.epochs); break;
-        case O_BATCH: rc = parse_size("train", "--batch", optarg, &a->ae.train.batch_size); break;
-        case O_LR: rc = parse_double("train", "--lr", optarg, &a->ae.train.sgd.learning_rate); break;
-        case O_MOM: rc = parse_double("train", "--momentum", optarg, &a->ae.train.sgd.momentum); break;
+        case O_EPOCHS:
+            rc = cli_parse_size("train", "--epochs", optarg, 1, max, &a->ae.train.epochs);
+            break;
+        case O_BATCH:
+            rc = cli_parse_size("train", "--batch", optarg, 1, max, &a->ae.train.batch_size);
+            break;
+        case O_LR:
+            rc = cli_parse_double("train", "--lr", optarg, &a->ae.train.sgd.learning_rate);
+            break;
+        case O_MOM:
+            rc = cli_parse_double("train", "--momentum", optarg, &a->ae.train.sgd.momentum);
+            break;
         case O_NEST: a->ae.train.sgd.nesterov = 1; break;
         case O_WD:
-            rc = parse_double("train", "--weight-decay", optarg, &a->ae.train.sgd.weight_decay);
+            rc = cli_parse_double("train", "--weight-decay", optarg, &a->ae.train.sgd.weight_decay);
             break;
         case O_LOSS:
             if (strcmp(optarg, "ce") == 0)
@@ -134,16 +110,11 @@ static int parse_train(int argc, char **argv, train_args *a)
             break;
         case O_NOISE: rc = parse_noise(optarg, &a->ae); a->noise_given = 1; break;
         case O_FEPOCHS:
-            rc = parse_size("train", "--finetune-epochs", optarg, &a->finetune_epochs);
+            rc = cli_parse_size("train", "--finetune-epochs", optarg, 1, max, &a->finetune_epochs);
             break;
-        case O_FLR: rc = parse_double("train", "--finetune-lr", optarg, &a->finetune_lr); break;
+        case O_FLR: rc = cli_parse_double("train", "--finetune-lr", optarg, &a->finetune_lr); break;
         case O_SIGCODE: a->sigmoid_code = 1; break;
-        case O_SEED:
-            rc = parse_double("train", "--seed", optarg, &seed);
-            if (!rc && (seed < 0 || seed != floor(seed) || seed > 9007199254740992.0))
-                rc = cli_error("train", "--seed needs a non-negative integer, got '%s'", optarg);
-            a->ae.train.seed = (uint64_t)seed;
-            break;
+        case O_SEED: rc = cli_parse_seed("train", "--seed", optarg, &a->ae.train.seed); break;
         case O_JSON: a->json = 1; break;
         case 'h': fputs(train_usage, stdout); exit(0);
         case ':': rc = cli_error("train", "option %s needs a value", argv[optind - 1]); break;

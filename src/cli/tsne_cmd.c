@@ -1,7 +1,5 @@
 /* udl tsne: embed a data file with t-SNE, optionally after PCA; write and plot it. */
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,67 +36,51 @@ static const char usage[] =
     "  -h, --help             show this help\n";
 
 typedef struct tsne_args {
-    const char *input, *output, *plot, *labels;
-    char *label_names;
+    const char *input, *output;
+    cli_plot_opts plot;
     size_t pca;
     int json;
     udl_tsne_params p;
 } tsne_args;
 
-static int parse_size(const char *opt, const char *arg, size_t min, size_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (errno || *end || !*arg || arg[0] == '-' || v < min)
-        return cli_error("tsne", "%s needs an integer >= %zu, got '%s'", opt, min, arg);
-    *out = (size_t)v;
-    return 0;
-}
-
-static int parse_double(const char *opt, const char *arg, double *out)
-{
-    char *end;
-    *out = strtod(arg, &end);
-    if (*end || !*arg || !isfinite(*out))
-        return cli_error("tsne", "%s needs a number, got '%s'", opt, arg);
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, tsne_args *a)
 {
     enum { O_DIMS = 256, O_PERP, O_METHOD, O_THETA, O_ITERS, O_LR, O_SEED, O_PCA, O_INIT,
-           O_PLOT, O_LABELS, O_NAMES, O_JSON };
+           O_JSON };
     static const struct option options[] = {
         {"input", required_argument, 0, 'i'},         {"output", required_argument, 0, 'o'},
         {"dims", required_argument, 0, O_DIMS},       {"perplexity", required_argument, 0, O_PERP},
         {"method", required_argument, 0, O_METHOD},   {"theta", required_argument, 0, O_THETA},
         {"iters", required_argument, 0, O_ITERS},     {"learning-rate", required_argument, 0, O_LR},
         {"seed", required_argument, 0, O_SEED},       {"pca", required_argument, 0, O_PCA},
-        {"init", required_argument, 0, O_INIT},       {"plot", required_argument, 0, O_PLOT},
-        {"labels", required_argument, 0, O_LABELS},   {"label-names", required_argument, 0, O_NAMES},
+        {"init", required_argument, 0, O_INIT},       CLI_PLOT_OPTIONS,
         {"json", no_argument, 0, O_JSON},             {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->p = udl_tsne_params_default();
     opterr = 0;
     optind = 1;
+    const size_t max = CLI_COUNT_MAX;
     for (int c; (c = getopt_long(argc, argv, ":i:o:h", options, NULL)) != -1;) {
-        size_t v = 0;
         int bad = 0;
+        if (cli_plot_option(&a->plot, c, optarg))
+            continue;
         switch (c) {
         case 'i': a->input = optarg; break;
         case 'o': a->output = optarg; break;
-        case O_DIMS: bad = parse_size("--dims", optarg, 1, &a->p.n_components); break;
-        case O_PERP: bad = parse_double("--perplexity", optarg, &a->p.perplexity); break;
-        case O_THETA: bad = parse_double("--theta", optarg, &a->p.theta); break;
-        case O_ITERS: bad = parse_size("--iters", optarg, 1, &a->p.n_iter); break;
-        case O_LR: bad = parse_double("--learning-rate", optarg, &a->p.learning_rate); break;
-        case O_SEED:
-            bad = parse_size("--seed", optarg, 0, &v);
-            a->p.seed = v;
+        case O_DIMS:
+            bad = cli_parse_size("tsne", "--dims", optarg, 1, max, &a->p.n_components);
             break;
-        case O_PCA: bad = parse_size("--pca", optarg, 1, &a->pca); break;
+        case O_PERP:
+            bad = cli_parse_double("tsne", "--perplexity", optarg, &a->p.perplexity);
+            break;
+        case O_THETA: bad = cli_parse_double("tsne", "--theta", optarg, &a->p.theta); break;
+        case O_ITERS: bad = cli_parse_size("tsne", "--iters", optarg, 1, max, &a->p.n_iter); break;
+        case O_LR:
+            bad = cli_parse_double("tsne", "--learning-rate", optarg, &a->p.learning_rate);
+            break;
+        case O_SEED: bad = cli_parse_seed("tsne", "--seed", optarg, &a->p.seed); break;
+        case O_PCA: bad = cli_parse_size("tsne", "--pca", optarg, 1, max, &a->pca); break;
         case O_METHOD:
             if (!strcmp(optarg, "auto"))
                 a->p.method = UDL_TSNE_AUTO;
@@ -117,9 +99,6 @@ static int parse_args(int argc, char **argv, tsne_args *a)
             else
                 return cli_error("tsne", "--init must be pca or random, got '%s'", optarg);
             break;
-        case O_PLOT: a->plot = optarg; break;
-        case O_LABELS: a->labels = optarg; break;
-        case O_NAMES: a->label_names = optarg; break;
         case O_JSON: a->json = 1; break;
         case 'h': fputs(usage, stdout); exit(0);
         case ':': return cli_error("tsne", "option %s needs a value", argv[optind - 1]);
@@ -133,12 +112,11 @@ static int parse_args(int argc, char **argv, tsne_args *a)
         return cli_error("tsne", "unexpected argument '%s' (see udl tsne --help)", argv[optind]);
     if (!a->input)
         return cli_error("tsne", "no input: give -i X (see udl tsne --help)");
-    if ((a->labels || a->label_names) && !a->plot)
-        return cli_error("tsne", "--labels and --label-names colour the --plot scatter; "
-                         "give --plot too");
-    if (a->plot && a->p.n_components < 2)
+    if (cli_plot_check("tsne", &a->plot))
+        return 1;
+    if (a->plot.plot && a->p.n_components < 2)
         return cli_error("tsne", "--plot needs --dims 2 or more");
-    if (!a->output && !a->plot && !a->json)
+    if (!a->output && !a->plot.plot && !a->json)
         return cli_error("tsne", "nothing to do: give -o, --plot or --json");
     return 0;
 }
@@ -162,19 +140,13 @@ static int reduce(udl_mat x, size_t k, double **z)
     return 0;
 }
 
-static int draw(const tsne_args *a, udl_mat y, const udl_array *labels,
-                const udl_tsne_result *r)
+static int draw(tsne_args *a, udl_mat y, const udl_array *labels, const udl_tsne_result *r)
 {
-    char err[512], title[128];
+    char title[128];
     snprintf(title, sizeof title, "t-SNE of %zu points (perplexity %g, KL %.3f)", y.rows,
              a->p.perplexity, r->kl);
-    const char *names[256];
-    size_t n_names = a->label_names ? plot_split_names(a->label_names, names, 256) : 0;
     plot_text text = {title, "t-SNE 1", "t-SNE 2"};
-    if (plot_scatter(a->plot, y, labels->data, n_names ? names : NULL, n_names, text, err,
-                     sizeof err))
-        return cli_error("tsne", "%s", err);
-    return 0;
+    return cli_plot_scatter("tsne", &a->plot, y, labels, text);
 }
 
 static void report(const tsne_args *a, const udl_tsne_result *r, udl_mat x, double seconds)
@@ -206,12 +178,11 @@ int cmd_tsne(int argc, char **argv)
     tsne_args a;
     if (parse_args(argc, argv, &a))
         return 1;
-    udl_array x, labels = {0};
+    udl_array x, labels;
     udl_status s = cli_read(a.input, &x);
     if (s)
         return cli_status("tsne", s);
-    /* Labels are checked before the long run, not after. */
-    if (a.labels && cli_read_labels("tsne", a.labels, x.rows, &labels)) {
+    if (cli_plot_labels("tsne", &a.plot, x.rows, &labels)) {
         udl_array_free(&x);
         return 1;
     }
@@ -238,7 +209,7 @@ int cmd_tsne(int argc, char **argv)
     double seconds = cli_now() - t0;
     if (!rc && a.output && (s = udl_npy_write(a.output, y)))
         rc = cli_status("tsne", s);
-    if (!rc && a.plot)
+    if (!rc && a.plot.plot)
         rc = draw(&a, y, &labels, &r);
     if (!rc)
         report(&a, &r, udl_array_mat(&x), seconds);

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/file.h"
+#include <udl/io.h>
 
 static atomic_uint tmp_counter;
 
@@ -125,6 +126,18 @@ udl_status udl_wfile_commit(udl_wfile *f)
 }
 
 void udl_wfile_abort(udl_wfile *f) { release(f); }
+
+UDL_API udl_status udl_file_write(const char *path, const void *data, size_t size)
+{
+    if (!data && size)
+        return udl_fail(UDL_EINVAL, "no data to write to %s", path ? path : "(null)");
+    udl_wfile f;
+    udl_status s = udl_wfile_open(&f, path);
+    if (s)
+        return s;
+    udl_wfile_write(&f, data, size);
+    return udl_wfile_commit(&f);
+}
 
 udl_status udl_read_file(const char *path, unsigned char **data, size_t *size)
 {
