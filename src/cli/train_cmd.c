@@ -11,9 +11,10 @@
 static const char train_usage[] =
     "usage: udl train --model ae|dae|sae|deep-ae --layers H1[,H2,...] -i X --save M.udl\n"
     "                 [--epochs E] [--batch B] [--lr L] [--momentum M] [--nesterov]\n"
-    "                 [--weight-decay W] [--loss ce|se] [--noise mask:P|gauss:S]\n"
-    "                 [--finetune-epochs F] [--finetune-lr L2] [--sigmoid-code]\n"
-    "                 [--seed S] [--json]\n"
+    "                 [--weight-decay W] [--warmup E:M] [--decay step:R:E|exp:R]\n"
+    "                 [--loss ce|se] [--noise mask:P|gauss:S] [--seed S]\n"
+    "                 [--finetune-epochs F] [--finetune-lr L2] [--phases LOSS:E:LR,...]\n"
+    "                 [--sigmoid-code] [--json]\n"
     "\n"
     "Trains an autoencoder on X (.npy, IDX or CSV, one sample per row; cross-entropy\n"
     "needs values in [0, 1], as uint8 images are scaled).\n"
@@ -22,17 +23,136 @@ static const char train_usage[] =
     "  sae       a stack trained greedily, layer by layer: --layers 1000,500,250,30\n"
     "  deep-ae   the stack unrolled into encoder + decoder and fine-tuned end to end\n"
     "            (--finetune-epochs, default E; --finetune-lr, default 0.01; the code\n"
-    "            layer is linear unless --sigmoid-code)\n"
+    "            layer is linear unless --sigmoid-code). --phases runs fine-tuning as\n"
+    "            phases one after another, each with its loss (ce or se), epochs and\n"
+    "            learning rate: ce:70:0.001,se:10:0.001,se:10:0.0002\n"
+    "Schedule: --warmup 5:0.5 trains the first 5 epochs at momentum 0.5, then at\n"
+    "--momentum; --decay step:0.5:10 halves the learning rate every 10 epochs, exp:0.95\n"
+    "multiplies it by 0.95 every epoch.\n"
     "Defaults: --epochs 20 --batch 100 --lr 0.1 --momentum 0.9 --loss ce --seed 1.\n";
+
+enum { MAX_PHASES = 16 };
+
+/* One stage of fine-tuning: its loss, epochs and learning rate. */
+typedef struct phase {
+    udl_loss loss;
+    size_t epochs;
+    double lr;
+} phase;
 
 typedef struct train_args {
     const char *model, *input, *save;
+    udl_kind kind;
     size_t layers[33], n_layers;
     udl_ae_params ae;
     size_t finetune_epochs;
     double finetune_lr;
+    phase phases[MAX_PHASES];
+    size_t n_phases;
     int sigmoid_code, json, noise_given;
 } train_args;
+
+/* The models udl train makes: the registry's trainable kinds by their names, and dae,
+ * the denoising variant of ae. */
+static const struct {
+    udl_kind kind;
+    int denoising;
+} trainers[] = {{UDL_KIND_AUTOENCODER, 0}, {UDL_KIND_AUTOENCODER, 1},
+                {UDL_KIND_STACKED_AUTOENCODER, 0}, {UDL_KIND_DEEP_AUTOENCODER, 0}};
+enum { N_TRAINERS = sizeof trainers / sizeof trainers[0] };
+
+static const char *trainer_name(size_t i)
+{
+    return trainers[i].denoising ? "dae" : udl_kind_name(trainers[i].kind);
+}
+
+static int parse_model(const char *s, train_args *a)
+{
+    char list[128] = "";
+    for (size_t i = 0; i < N_TRAINERS; i++) {
+        if (strcmp(s, trainer_name(i)) == 0) {
+            a->kind = trainers[i].kind;
+            return 0;
+        }
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                 i == 0 ? "" : i + 1 == N_TRAINERS ? " or " : ", ", trainer_name(i));
+    }
+    return cli_error("train", "--model is %s, got '%s'", list, s);
+}
+
+static int parse_loss(const char *opt, const char *s, udl_loss *loss)
+{
+    if (strcmp(s, "ce") == 0)
+        *loss = UDL_LOSS_CROSS_ENTROPY;
+    else if (strcmp(s, "se") == 0)
+        *loss = UDL_LOSS_SQUARED;
+    else
+        return cli_error("train", "%s takes the loss ce or se, got '%s'", opt, s);
+    return 0;
+}
+
+/* Splits s at its colons into at most max fields (in buf); returns how many. */
+static size_t split_colons(const char *s, char *buf, size_t size, char **field, size_t max)
+{
+    snprintf(buf, size, "%s", s);
+    size_t n = 0;
+    for (char *at = buf; n < max; n++) {
+        field[n] = at;
+        char *colon = strchr(at, ':');
+        if (!colon)
+            return n + 1;
+        *colon = '\0';
+        at = colon + 1;
+    }
+    return max + 1; /* too many */
+}
+
+static int parse_phases(const char *s, train_args *a)
+{
+    char list[512];
+    snprintf(list, sizeof list, "%s", s);
+    a->n_phases = 0;
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        char buf[128], *f[3];
+        phase *ph = &a->phases[a->n_phases];
+        if (a->n_phases == MAX_PHASES)
+            return cli_error("train", "--phases takes at most %d phases", MAX_PHASES);
+        if (split_colons(tok, buf, sizeof buf, f, 3) != 3)
+            return cli_error("train", "--phases needs LOSS:EPOCHS:RATE for each phase, got "
+                             "'%s'", tok);
+        if (parse_loss("--phases", f[0], &ph->loss) ||
+            cli_parse_size("train", "--phases", f[1], 1, CLI_COUNT_MAX, &ph->epochs) ||
+            cli_parse_double("train", "--phases", f[2], &ph->lr))
+            return 1;
+        a->n_phases++;
+    }
+    return a->n_phases ? 0 : cli_error("train", "--phases needs at least one phase");
+}
+
+static int parse_warmup(const char *s, udl_train_params *t)
+{
+    char buf[128], *f[2];
+    if (split_colons(s, buf, sizeof buf, f, 2) != 2)
+        return cli_error("train", "--warmup takes EPOCHS:MOMENTUM, got '%s'", s);
+    return cli_parse_size("train", "--warmup", f[0], 0, CLI_COUNT_MAX, &t->warmup_epochs) ||
+           cli_parse_double("train", "--warmup", f[1], &t->warmup_momentum);
+}
+
+static int parse_decay(const char *s, udl_train_params *t)
+{
+    char buf[128], *f[3];
+    size_t n = split_colons(s, buf, sizeof buf, f, 3);
+    if (n == 3 && strcmp(f[0], "step") == 0) {
+        t->decay = UDL_DECAY_STEP;
+        return cli_parse_double("train", "--decay", f[1], &t->decay_rate) ||
+               cli_parse_size("train", "--decay", f[2], 1, CLI_COUNT_MAX, &t->decay_every);
+    }
+    if (n == 2 && strcmp(f[0], "exp") == 0) {
+        t->decay = UDL_DECAY_EXPONENTIAL;
+        return cli_parse_double("train", "--decay", f[1], &t->decay_rate);
+    }
+    return cli_error("train", "--decay takes step:RATE:EPOCHS or exp:RATE, got '%s'", s);
+}
 
 static int parse_noise(const char *s, udl_ae_params *p)
 {
@@ -55,7 +175,8 @@ static int parse_noise(const char *s, udl_ae_params *p)
 static int parse_train(int argc, char **argv, train_args *a)
 {
     enum { O_MODEL = 256, O_LAYERS, O_SAVE, O_EPOCHS, O_BATCH, O_LR, O_MOM, O_NEST, O_WD,
-           O_LOSS, O_NOISE, O_FEPOCHS, O_FLR, O_SIGCODE, O_SEED, O_JSON };
+           O_LOSS, O_NOISE, O_FEPOCHS, O_FLR, O_SIGCODE, O_SEED, O_JSON, O_PHASES, O_WARMUP,
+           O_DECAY };
     static const struct option options[] = {
         {"model", required_argument, 0, O_MODEL}, {"layers", required_argument, 0, O_LAYERS},
         {"input", required_argument, 0, 'i'},      {"save", required_argument, 0, O_SAVE},
@@ -67,6 +188,8 @@ static int parse_train(int argc, char **argv, train_args *a)
         {"finetune-lr", required_argument, 0, O_FLR},
         {"sigmoid-code", no_argument, 0, O_SIGCODE}, {"seed", required_argument, 0, O_SEED},
         {"json", no_argument, 0, O_JSON},          {"help", no_argument, 0, 'h'},
+        {"phases", required_argument, 0, O_PHASES}, {"warmup", required_argument, 0, O_WARMUP},
+        {"decay", required_argument, 0, O_DECAY},
         {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->ae = udl_ae_params_default();
@@ -78,7 +201,7 @@ static int parse_train(int argc, char **argv, train_args *a)
     for (int c; !rc && (c = getopt_long(argc, argv, ":i:h", options, NULL)) != -1;) {
         switch (c) {
         case 'i': a->input = optarg; break;
-        case O_MODEL: a->model = optarg; break;
+        case O_MODEL: rc = parse_model(optarg, a); a->model = optarg; break;
         case O_LAYERS:
             rc = cli_parse_sizes("train", "--layers", optarg, 1, max, a->layers + 1, 32,
                                  &a->n_layers);
@@ -100,14 +223,10 @@ static int parse_train(int argc, char **argv, train_args *a)
         case O_WD:
             rc = cli_parse_double("train", "--weight-decay", optarg, &a->ae.train.sgd.weight_decay);
             break;
-        case O_LOSS:
-            if (strcmp(optarg, "ce") == 0)
-                a->ae.loss = UDL_LOSS_CROSS_ENTROPY;
-            else if (strcmp(optarg, "se") == 0)
-                a->ae.loss = UDL_LOSS_SQUARED;
-            else
-                rc = cli_error("train", "--loss is ce or se, got '%s'", optarg);
-            break;
+        case O_LOSS: rc = parse_loss("--loss", optarg, &a->ae.loss); break;
+        case O_PHASES: rc = parse_phases(optarg, a); break;
+        case O_WARMUP: rc = parse_warmup(optarg, &a->ae.train); break;
+        case O_DECAY: rc = parse_decay(optarg, &a->ae.train); break;
         case O_NOISE: rc = parse_noise(optarg, &a->ae); a->noise_given = 1; break;
         case O_FEPOCHS:
             rc = cli_parse_size("train", "--finetune-epochs", optarg, 1, max, &a->finetune_epochs);
@@ -129,17 +248,24 @@ static int parse_train(int argc, char **argv, train_args *a)
     if (!a->model || !a->input || !a->save || !a->n_layers)
         return cli_error("train", "needs --model, --layers, -i and --save (see udl train "
                          "--help)");
-    int single = strcmp(a->model, "ae") == 0 || strcmp(a->model, "dae") == 0;
-    if (!single && strcmp(a->model, "sae") != 0 && strcmp(a->model, "deep-ae") != 0)
-        return cli_error("train", "--model is ae, dae, sae or deep-ae, got '%s'", a->model);
+    int single = a->kind == UDL_KIND_AUTOENCODER;
     if (single && a->n_layers != 1)
         return cli_error("train", "--model %s has one hidden layer: give --layers H", a->model);
     if (strcmp(a->model, "dae") == 0 && !a->noise_given) {
         a->ae.noise = UDL_NOISE_MASK;
         a->ae.noise_level = 0.3;
     }
-    if (!a->finetune_epochs)
-        a->finetune_epochs = a->ae.train.epochs;
+    if (a->n_phases && (a->finetune_epochs || a->finetune_lr != 0.01))
+        return cli_error("train", "--phases replaces --finetune-epochs and --finetune-lr; "
+                         "give one or the other");
+    if (a->n_phases && a->kind != UDL_KIND_DEEP_AUTOENCODER)
+        return cli_error("train", "--phases is for the fine-tuning of a deep-ae");
+    if (!a->n_phases) { /* one phase from the plain options */
+        a->phases[0] = (phase){a->ae.loss, a->finetune_epochs ? a->finetune_epochs
+                                                              : a->ae.train.epochs,
+                               a->finetune_lr};
+        a->n_phases = 1;
+    }
     return 0;
 }
 
@@ -195,26 +321,30 @@ static int train_stack(const train_args *a, udl_mat x, train_result *r)
         return cli_status("train", s);
     }
     cli_progress_done();
-    if (strcmp(a->model, "sae") == 0) {
+    if (a->kind == UDL_KIND_STACKED_AUTOENCODER) {
         s = udl_sae_save(sae, a->save);
         udl_sae_free(sae);
         return s ? cli_status("train", s) : 0;
     }
     udl_deep_ae_params dp = udl_deep_ae_params_default();
     dp.linear_code = !a->sigmoid_code;
-    dp.loss = a->ae.loss;
-    dp.train.epochs = a->finetune_epochs;
-    dp.train.batch_size = a->ae.train.batch_size;
-    dp.train.sgd = a->ae.train.sgd;
-    dp.train.sgd.learning_rate = a->finetune_lr;
-    dp.train.seed = a->ae.train.seed;
+    dp.loss = a->phases[0].loss;
+    dp.train = a->ae.train;
     udl_deep_ae *deep;
     s = udl_deep_ae_create(sae, &dp, &deep);
     udl_sae_free(sae);
     if (s)
         return cli_status("train", s);
-    if ((s = udl_deep_ae_train(deep, x, cli_progress, NULL)) ||
-        (s = udl_deep_ae_cost(deep, x, &r->cost)) || (s = udl_deep_ae_save(deep, a->save))) {
+    /* Each phase carries on from the last: the weights, the epoch count the schedule
+     * follows, and the shuffling generator. */
+    for (size_t k = 0; k < a->n_phases && !s; k++) {
+        dp.loss = a->phases[k].loss;
+        dp.train.epochs = a->phases[k].epochs;
+        dp.train.sgd.learning_rate = a->phases[k].lr;
+        if (!(s = udl_deep_ae_set_params(deep, &dp)))
+            s = udl_deep_ae_train(deep, x, cli_progress, NULL);
+    }
+    if (s || (s = udl_deep_ae_cost(deep, x, &r->cost)) || (s = udl_deep_ae_save(deep, a->save))) {
         udl_deep_ae_free(deep);
         return cli_status("train", s);
     }
@@ -236,7 +366,7 @@ int cmd_train(int argc, char **argv)
     if (s)
         return cli_status("train", s);
     double t0 = cli_now();
-    int single = strcmp(a.model, "ae") == 0 || strcmp(a.model, "dae") == 0;
+    int single = a.kind == UDL_KIND_AUTOENCODER;
     train_result r = {NAN, NULL, 0};
     int rc = single ? train_single(&a, udl_array_mat(&x), &r)
                     : train_stack(&a, udl_array_mat(&x), &r);
@@ -253,8 +383,12 @@ int cmd_train(int argc, char **argv)
         cli_json_number(&j, "n_samples", (double)x.rows);
         cli_json_numbers(&j, "layers", layers, a.n_layers + 1);
         cli_json_number(&j, "epochs", (double)a.ae.train.epochs);
-        if (strcmp(a.model, "deep-ae") == 0)
-            cli_json_number(&j, "finetune_epochs", (double)a.finetune_epochs);
+        if (a.kind == UDL_KIND_DEEP_AUTOENCODER) {
+            size_t total = 0;
+            for (size_t k = 0; k < a.n_phases; k++)
+                total += a.phases[k].epochs;
+            cli_json_number(&j, "finetune_epochs", (double)total);
+        }
         cli_json_number(&j, "cost", r.cost);
         cli_json_numbers(&j, "history", r.history, r.n_history);
         cli_json_number(&j, "seconds", seconds);
@@ -273,44 +407,6 @@ int cmd_train(int argc, char **argv)
 }
 
 /* ---- encode and reconstruct -------------------------------------------------------- */
-
-/* A model file of any autoencoder kind. */
-typedef struct any_model {
-    udl_ae *ae;
-    udl_sae *sae;
-    udl_deep_ae *deep;
-} any_model;
-
-static int load_any(const char *cmd, const char *path, any_model *m)
-{
-    memset(m, 0, sizeof *m);
-    udl_status s = udl_ae_load(path, &m->ae);
-    if (s == UDL_EKIND)
-        s = udl_sae_load(path, &m->sae);
-    if (s == UDL_EKIND)
-        s = udl_deep_ae_load(path, &m->deep);
-    if (s == UDL_EKIND)
-        return cli_error(cmd, "%s holds no autoencoder (ae, dae, sae or deep-ae)", path);
-    return s ? cli_status(cmd, s) : 0;
-}
-
-static void free_any(any_model *m)
-{
-    udl_ae_free(m->ae);
-    udl_sae_free(m->sae);
-    udl_deep_ae_free(m->deep);
-}
-
-static size_t code_size(const any_model *m)
-{
-    if (m->ae)
-        return udl_ae_get_params(m->ae).n_hidden;
-    if (m->sae)
-        return udl_ae_get_params(udl_sae_layer(m->sae, udl_sae_n_layers(m->sae) - 1)).n_hidden;
-    size_t n;
-    const size_t *sizes = udl_deep_ae_sizes(m->deep, &n);
-    return sizes[n / 2];
-}
 
 static int apply(const char *cmd, int argc, char **argv, int reconstruct)
 {
@@ -331,9 +427,10 @@ static int apply(const char *cmd, int argc, char **argv, int reconstruct)
         case 'h':
             printf("usage: udl %s --model M.udl -i X -o %s.npy [--json]\n\n%s\n", cmd,
                    reconstruct ? "Xhat" : "Z",
-                   reconstruct ? "Reconstructions of X by an autoencoder or deep autoencoder."
-                               : "Codes of X from an autoencoder, stack or deep autoencoder "
-                                 "(its code layer).");
+                   reconstruct ? "Reconstructions of X by any model with a decoder: PCA (from its "
+                                 "components), an autoencoder or a deep autoencoder."
+                               : "Codes of X from any model: PCA's components, an autoencoder's "
+                                 "or a stack's codes, a deep autoencoder's code layer.");
             exit(0);
         case ':': return cli_error(cmd, "option %s needs a value", argv[optind - 1]);
         default: return cli_error(cmd, "unknown option %s", argv[optind - 1]);
@@ -341,51 +438,38 @@ static int apply(const char *cmd, int argc, char **argv, int reconstruct)
     }
     if (!model || !input || !output)
         return cli_error(cmd, "needs --model, -i and -o (see udl %s --help)", cmd);
-    any_model m;
-    if (load_any(cmd, model, &m))
-        return 1;
-    udl_status s;
-    if (reconstruct && m.sae) {
-        free_any(&m);
-        return cli_error(cmd, "%s is a stacked autoencoder, which has no single decoder; "
-                         "train a deep-ae to reconstruct", model);
-    }
+    udl_model *m;
+    udl_status s = udl_model_load(model, &m);
+    if (s)
+        return cli_status(cmd, s);
     udl_array x;
     if ((s = cli_read(input, &x))) {
-        free_any(&m);
+        udl_model_free(m);
         return cli_status(cmd, s);
     }
     double t0 = cli_now();
-    size_t cols = reconstruct ? x.cols : code_size(&m);
-    double *out = malloc((x.rows * cols + 1) * sizeof(double));
-    udl_mat o = udl_mat_view(out, x.rows, cols), xm = udl_array_mat(&x);
-    if (!out) {
-        free_any(&m);
-        udl_array_free(&x);
-        return cli_error(cmd, "out of memory for the %zu x %zu output", x.rows, cols);
-    }
-    if (m.ae)
-        s = reconstruct ? udl_ae_reconstruct(m.ae, xm, o) : udl_ae_encode(m.ae, xm, o);
-    else if (m.sae)
-        s = udl_sae_encode(m.sae, xm, o);
-    else
-        s = reconstruct ? udl_deep_ae_reconstruct(m.deep, xm, o)
-                        : udl_deep_ae_encode(m.deep, xm, o);
+    size_t cols = reconstruct ? udl_model_n_inputs(m) : udl_model_n_codes(m);
+    udl_array out = {calloc(x.rows * cols + 1, sizeof(double)), x.rows, cols};
+    udl_mat xm = udl_array_mat(&x), o = udl_array_mat(&out);
     int rc = 0;
-    if (s || (s = udl_npy_write(output, o)))
+    if (!out.data)
+        rc = cli_error(cmd, "out of memory for the %zu x %zu output", x.rows, cols);
+    else if ((s = reconstruct ? udl_model_reconstruct(m, xm, o) : udl_model_encode(m, xm, o)) ||
+             (s = udl_npy_write(output, o)))
         rc = cli_status(cmd, s);
     else if (json) {
         cli_json j;
         cli_json_begin(&j);
         cli_json_string(&j, "command", cmd);
+        cli_json_string(&j, "model", udl_kind_name(udl_model_kind(m)));
         cli_json_number(&j, "n_samples", (double)x.rows);
         cli_json_number(&j, "n_columns", (double)cols);
         cli_json_number(&j, "seconds", cli_now() - t0);
         cli_json_end(&j);
     }
-    free(out);
+    udl_array_free(&out);
     udl_array_free(&x);
-    free_any(&m);
+    udl_model_free(m);
     return rc;
 }
 
