@@ -49,17 +49,17 @@ bench: build
 	sh tests/bench/run_pca.sh $(BUILD) 3
 	sh tests/bench/run_tsne.sh $(BUILD) 10000
 
-# libFuzzer on every reader, FUZZ_SECONDS long (needs clang; not part of make test).
+# libFuzzer on every reader and every model kind, FUZZ_SECONDS long (needs clang and
+# libomp-dev; not part of make test). New crashes land in $(FUZZ_BUILD)/ as crash-*.
 FUZZ_SECONDS ?= 60
-fuzz: build
-	command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
-	mkdir -p $(BUILD)/fuzz-corpus
-	cp tests/fuzz/corpus/* $(BUILD)/fuzz-corpus/
-	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -DUDL_LIBFUZZER \
-	    -Iinclude -I$(BUILD)/include -Isrc $$(find src/core src/io src/pca src/autoencoder -name '*.c') \
-	    tests/fuzz/fuzz_readers.c -o $(BUILD)/fuzz_readers_libfuzzer \
-	    -llapacke -lopenblas -lz -lm
-	$(BUILD)/fuzz_readers_libfuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz-corpus
+FUZZ_BUILD ?= build-fuzz
+fuzz: deps
+	command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang libomp-dev)"; exit 1; }
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DUDL_FUZZ=ON -DUDL_BUILD_CLI=OFF $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_libfuzzer
+	mkdir -p $(FUZZ_BUILD)/corpus
+	cp tests/fuzz/corpus/* $(FUZZ_BUILD)/corpus/
+	cd $(FUZZ_BUILD) && ./tests/fuzz_libfuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus
 
 install: build
 	cmake --install $(BUILD)
