@@ -109,6 +109,31 @@ static void test_alloc_reports_overflow(void **state)
     free(p);
 }
 
+/* Bindings and logs hold these numbers: a reordering of the enum must fail here. */
+static void test_status_values_are_pinned(void **state)
+{
+    (void)state;
+    const int values[] = {UDL_OK, UDL_EINVAL, UDL_ESHAPE, UDL_ENOMEM, UDL_ENUMERIC, UDL_EIO,
+                          UDL_EFORMAT, UDL_EKIND, UDL_ESTATE, UDL_ECANCELED};
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(values[i], i);
+}
+
+static void test_realloc_keeps_the_block_on_failure(void **state)
+{
+    (void)state;
+    double *p = udl_alloc(4, sizeof(double), "test");
+    assert_non_null(p);
+    p[3] = 42.0;
+    assert_null(udl_realloc(p, SIZE_MAX / 4, sizeof(double), "grown test"));
+    assert_non_null(strstr(udl_last_error(), "grown test"));
+    assert_true(p[3] == 42.0); /* still ours, untouched */
+    double *q = udl_realloc(p, 8, sizeof(double), "test");
+    assert_non_null(q);
+    assert_true(q[3] == 42.0);
+    free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -119,6 +144,8 @@ int main(void)
         cmocka_unit_test(test_last_error_is_per_thread),
         cmocka_unit_test(test_runtime_version_matches_header),
         cmocka_unit_test(test_alloc_reports_overflow),
+        cmocka_unit_test(test_status_values_are_pinned),
+        cmocka_unit_test(test_realloc_keeps_the_block_on_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

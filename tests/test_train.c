@@ -207,6 +207,67 @@ static void test_bad_specs_are_rejected(void **state)
     assert_string_equal(udl_last_error(), "the model ran out of memory");
 }
 
+/* d(loss)/dw = 1 whatever w is, so each step moves w by exactly the learning rate. */
+static udl_status constant_gradient(void *model, udl_mat x, udl_mat y, double *loss)
+{
+    (void)x, (void)y;
+    double *w = model;
+    w[1] = 1.0;
+    *loss = w[0];
+    return UDL_OK;
+}
+
+static void test_schedule_follows_the_models_epochs_across_calls(void **state)
+{
+    (void)state;
+    udl_train_params p = udl_train_params_default();
+    p.warmup_epochs = 3;
+    p.warmup_momentum = 0.5;
+    p.sgd.momentum = 0.9;
+    p.decay = UDL_DECAY_STEP;
+    p.decay_rate = 0.5;
+    p.decay_every = 2;
+    p.sgd.learning_rate = 1.0;
+    assert_true(udl_train_params_at(&p, 2).momentum == 0.5);
+    assert_true(udl_train_params_at(&p, 3).momentum == 0.9);
+    assert_true(udl_train_params_at(&p, 1).learning_rate == 1.0);
+    assert_true(udl_train_params_at(&p, 5).learning_rate == 0.25);
+    p.decay = UDL_DECAY_EXPONENTIAL;
+    assert_close(udl_train_params_at(&p, 3).learning_rate, 0.125, 1e-15);
+    /* the loop: one batch an epoch, no momentum, step decay halving every 2 epochs */
+    p = udl_train_params_default();
+    p.sgd.momentum = 0.0;
+    p.sgd.learning_rate = 1.0;
+    p.decay = UDL_DECAY_STEP;
+    p.decay_rate = 0.5;
+    p.decay_every = 2;
+    p.epochs = 4;
+    p.batch_size = 100;
+    double w[3] = {0, 0, 0}; /* param, gradient, velocity */
+    udl_param_block b = {w, w + 2, w + 1, 1, 0};
+    udl_rng rng;
+    udl_rng_seed(&rng, 1);
+    udl_history h = {NULL, 0};
+    udl_train_spec s = {udl_mat_view(xs, 100, 3), udl_mat_view(NULL, 100, 0), p, &b, 1,
+                        constant_gradient, w, &rng, "constant", NULL, NULL, &h};
+    assert_int_equal(udl_train(&s, NULL), UDL_OK);
+    assert_true(w[0] == -(1 + 1 + 0.5 + 0.5));
+    s.params.epochs = 2; /* a second call carries on at epochs 4 and 5 */
+    assert_int_equal(udl_train(&s, NULL), UDL_OK);
+    assert_true(w[0] == -(3 + 0.25 + 0.25));
+    assert_int_equal(h.n, 6);
+    assert_true(h.loss[4] == -3.0); /* the loss of epoch 5 was read at its start */
+    udl_history_free(&h);
+    /* a bad schedule is refused, naming the field */
+    s.params.decay_rate = 1.5;
+    assert_int_equal(udl_train(&s, NULL), UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "decay_rate"));
+    s.params.decay_rate = 0.5;
+    s.params.warmup_momentum = 1.0;
+    assert_int_equal(udl_train(&s, NULL), UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "warmup_momentum"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_nan_loss_stops_and_restores_the_epoch_start),
         cmocka_unit_test(test_progress_can_cancel),
         cmocka_unit_test(test_bad_specs_are_rejected),
+        cmocka_unit_test(test_schedule_follows_the_models_epochs_across_calls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

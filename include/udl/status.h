@@ -10,18 +10,20 @@
 extern "C" {
 #endif
 
-/* Every function that can fail returns one of these; UDL_OK is 0. */
+/* Every function that can fail returns one of these; UDL_OK is 0. The values are part
+ * of the ABI and never change (bindings and saved logs rely on them); a new status gets
+ * the next number. */
 typedef enum udl_status {
     UDL_OK = 0,
-    UDL_EINVAL,    /* an argument or parameter is invalid (NULL, NaN, out of range) */
-    UDL_ESHAPE,    /* matrix shapes do not fit together */
-    UDL_ENOMEM,    /* memory could not be allocated */
-    UDL_ENUMERIC,  /* a numerical method failed (no convergence, NaN loss) */
-    UDL_EIO,       /* a file could not be opened, read or written */
-    UDL_EFORMAT,   /* a file is malformed, truncated or corrupt */
-    UDL_EKIND,     /* a model file holds a different kind of model */
-    UDL_ESTATE,    /* the object is not in a state that allows the call (not fitted) */
-    UDL_ECANCELED  /* a progress callback asked to stop */
+    UDL_EINVAL = 1,   /* an argument or parameter is invalid (NULL, NaN, out of range) */
+    UDL_ESHAPE = 2,   /* matrix shapes do not fit together */
+    UDL_ENOMEM = 3,   /* memory could not be allocated */
+    UDL_ENUMERIC = 4, /* a numerical method failed (no convergence, NaN loss) */
+    UDL_EIO = 5,      /* a file could not be opened, read or written */
+    UDL_EFORMAT = 6,  /* a file is malformed, truncated or corrupt */
+    UDL_EKIND = 7,    /* a model of another kind, or a kind that cannot do the call */
+    UDL_ESTATE = 8,   /* the object is not in a state that allows the call (not fitted) */
+    UDL_ECANCELED = 9 /* a progress callback asked to stop */
 } udl_status;
 
 /* A short fixed name for a status ("invalid argument"); never NULL. */
