@@ -13,7 +13,8 @@ static const char train_usage[] =
     "                 [--epochs E] [--batch B] [--lr L] [--momentum M] [--nesterov]\n"
     "                 [--weight-decay W] [--warmup E:M] [--decay step:R:E|exp:R]\n"
     "                 [--loss ce|se] [--noise mask:P|gauss:S] [--seed S]\n"
-    "                 [--finetune-epochs F] [--finetune-lr L2] [--phases LOSS:E:LR,...]\n"
+    "                 [--finetune-epochs F] [--finetune-lr L2] [--finetune-momentum M2]\n"
+    "                 [--phases LOSS:E:LR,...]\n"
     "                 [--sigmoid-code] [--json]\n"
     "\n"
     "Trains an autoencoder on X (.npy, IDX or CSV, one sample per row; cross-entropy\n"
@@ -22,8 +23,9 @@ static const char train_usage[] =
     "  dae       the same, denoising (default --noise mask:0.3)\n"
     "  sae       a stack trained greedily, layer by layer: --layers 1000,500,250,30\n"
     "  deep-ae   the stack unrolled into encoder + decoder and fine-tuned end to end\n"
-    "            (--finetune-epochs, default E; --finetune-lr, default 0.01; the code\n"
-    "            layer is linear unless --sigmoid-code). --phases runs fine-tuning as\n"
+    "            (--finetune-epochs, default E; --finetune-lr, default 0.01;\n"
+    "            --finetune-momentum, default M; the code layer is linear unless\n"
+    "            --sigmoid-code). --phases runs fine-tuning as\n"
     "            phases one after another, each with its loss (ce or se), epochs and\n"
     "            learning rate: ce:70:0.001,se:10:0.001,se:10:0.0002\n"
     "Schedule: --warmup 5:0.5 trains the first 5 epochs at momentum 0.5, then at\n"
@@ -46,7 +48,7 @@ typedef struct train_args {
     size_t layers[33], n_layers;
     udl_ae_params ae;
     size_t finetune_epochs;
-    double finetune_lr;
+    double finetune_lr, finetune_momentum;
     phase phases[MAX_PHASES];
     size_t n_phases;
     int sigmoid_code, json, noise_given;
@@ -176,7 +178,7 @@ static int parse_train(int argc, char **argv, train_args *a)
 {
     enum { O_MODEL = 256, O_LAYERS, O_SAVE, O_EPOCHS, O_BATCH, O_LR, O_MOM, O_NEST, O_WD,
            O_LOSS, O_NOISE, O_FEPOCHS, O_FLR, O_SIGCODE, O_SEED, O_JSON, O_PHASES, O_WARMUP,
-           O_DECAY };
+           O_DECAY, O_FMOM };
     static const struct option options[] = {
         {"model", required_argument, 0, O_MODEL}, {"layers", required_argument, 0, O_LAYERS},
         {"input", required_argument, 0, 'i'},      {"save", required_argument, 0, O_SAVE},
@@ -190,10 +192,12 @@ static int parse_train(int argc, char **argv, train_args *a)
         {"json", no_argument, 0, O_JSON},          {"help", no_argument, 0, 'h'},
         {"phases", required_argument, 0, O_PHASES}, {"warmup", required_argument, 0, O_WARMUP},
         {"decay", required_argument, 0, O_DECAY},
+        {"finetune-momentum", required_argument, 0, O_FMOM},
         {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->ae = udl_ae_params_default();
     a->finetune_lr = 0.01;
+    a->finetune_momentum = NAN;
     opterr = 0;
     optind = 1;
     int rc = 0;
@@ -227,6 +231,9 @@ static int parse_train(int argc, char **argv, train_args *a)
         case O_PHASES: rc = parse_phases(optarg, a); break;
         case O_WARMUP: rc = parse_warmup(optarg, &a->ae.train); break;
         case O_DECAY: rc = parse_decay(optarg, &a->ae.train); break;
+        case O_FMOM:
+            rc = cli_parse_double("train", "--finetune-momentum", optarg, &a->finetune_momentum);
+            break;
         case O_NOISE: rc = parse_noise(optarg, &a->ae); a->noise_given = 1; break;
         case O_FEPOCHS:
             rc = cli_parse_size("train", "--finetune-epochs", optarg, 1, max, &a->finetune_epochs);
@@ -330,6 +337,8 @@ static int train_stack(const train_args *a, udl_mat x, train_result *r)
     dp.linear_code = !a->sigmoid_code;
     dp.loss = a->phases[0].loss;
     dp.train = a->ae.train;
+    if (!isnan(a->finetune_momentum))
+        dp.train.sgd.momentum = a->finetune_momentum;
     udl_deep_ae *deep;
     s = udl_deep_ae_create(sae, &dp, &deep);
     udl_sae_free(sae);
