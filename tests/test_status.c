@@ -109,6 +109,20 @@ static void test_alloc_reports_overflow(void **state)
     free(p);
 }
 
+static void test_realloc_that_fails_leaves_the_block_whole(void **state)
+{
+    (void)state;
+    unsigned char *p = udl_realloc(NULL, 4, 1, "first");
+    assert_non_null(p);
+    memcpy(p, "abcd", 4);
+    assert_null(udl_realloc(p, (size_t)-1 / 2, 4, "grown"));
+    assert_non_null(strstr(udl_last_error(), "grown"));
+    assert_memory_equal(p, "abcd", 4);
+    p = udl_realloc(p, 0, 8, "shrunk");
+    assert_non_null(p); /* zero bytes is not a failure */
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -119,6 +133,7 @@ int main(void)
         cmocka_unit_test(test_last_error_is_per_thread),
         cmocka_unit_test(test_runtime_version_matches_header),
         cmocka_unit_test(test_alloc_reports_overflow),
+        cmocka_unit_test(test_realloc_that_fails_leaves_the_block_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

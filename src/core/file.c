@@ -140,7 +140,7 @@ udl_status udl_read_file(const char *path, unsigned char **data, size_t *size)
     udl_status s = buf ? UDL_OK : UDL_ENOMEM;
     while (!s) {
         if (len == cap) {
-            unsigned char *bigger = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+            unsigned char *bigger = udl_realloc(buf, cap, 2, "file buffer");
             if (!bigger) {
                 s = udl_fail(UDL_ENOMEM, "cannot hold %s in memory", path);
                 break;

@@ -108,7 +108,7 @@ udl_status udl_read_elements(udl_read_fn read, void *source, udl_elfmt fmt, size
         if (done + want > cap) {
             size_t grown = cap * 2 > done + want ? cap * 2 : done + want;
             grown = grown < count ? grown : count;
-            double *bigger = realloc(data, grown * sizeof(double));
+            double *bigger = udl_realloc(data, grown, sizeof(double), "data array");
             if (!bigger) {
                 s = udl_fail(UDL_ENOMEM, "%s: no memory for %zu values", name, grown);
                 break;
