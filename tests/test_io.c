@@ -1,6 +1,12 @@
+#define _POSIX_C_SOURCE 200809L
+
 #include "helpers.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include "core/file.h"
 
 #include <udl/io.h>
 
@@ -365,6 +371,135 @@ static void test_fashion_mnist_test_set_loads(void **state)
     udl_array_free(&y);
 }
 
+/* 2^40 values: a reader that believed the header would ask for 8 TiB and fail with
+ * UDL_ENOMEM (or abort under a sanitizer) instead of reporting the truncation. */
+#define CLAIMED "1099511627776"
+
+static void test_npy_header_claiming_more_rows_than_the_body_is_refused(void **state)
+{
+    (void)state;
+    double d[4] = {1, 2, 3, 4};
+    const char *dicts[] = {
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (" CLAIMED ", 1), }",
+        "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 549755813888), }",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        write_npy(npy("claims.npy"), 1, dicts[i], d, sizeof d);
+        udl_array a;
+        assert_int_equal(udl_npy_read(path, 0, &a), UDL_EFORMAT);
+        assert_null(a.data);
+        assert_non_null(strstr(udl_last_error(), "truncated: it holds 4 of " CLAIMED " values"));
+    }
+}
+
+static void test_idx_header_claiming_more_rows_than_the_body_is_refused(void **state)
+{
+    (void)state;
+    static unsigned char body[100000];
+    uint32_t huge[3] = {1u << 20, 1u << 10, 1u << 10};
+    for (int gz = 0; gz < 2; gz++) {
+        write_idx(npy(gz ? "claims.idx.gz" : "claims.idx"), gz, 0x08, 3, huge, body,
+                  sizeof body);
+        udl_array a;
+        assert_int_equal(udl_idx_read(path, 0, &a), UDL_EFORMAT);
+        assert_null(a.data);
+        assert_non_null(
+            strstr(udl_last_error(), "truncated: it holds 100000 of " CLAIMED " values"));
+    }
+}
+
+/* Opens a path that delivers the bytes of file through a pipe fed by a child process:
+ * a pipe has no size, so a reader cannot size its buffer from it. */
+static int open_piped(const char *file, char *pipe_path, size_t size, pid_t *child)
+{
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
+    *child = fork();
+    assert_true(*child >= 0);
+    if (*child == 0) {
+        close(fd[0]);
+        FILE *in = fopen(file, "rb");
+        char buf[4096];
+        size_t n;
+        while (in && (n = fread(buf, 1, sizeof buf, in)) > 0)
+            if (write(fd[1], buf, n) != (ssize_t)n)
+                _exit(1);
+        _exit(in ? 0 : 1);
+    }
+    close(fd[1]);
+    snprintf(pipe_path, size, "/dev/fd/%d", fd[0]);
+    return fd[0];
+}
+
+static void close_piped(int fd, pid_t child)
+{
+    close(fd);
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_files_read_through_a_pipe_arrive_whole(void **state)
+{
+    (void)state;
+    /* more values than a reader of unknown size starts with, so its buffer must grow */
+    enum { N = 100000 };
+    static double values[N];
+    static unsigned char bytes[N];
+    for (size_t i = 0; i < N; i++) {
+        values[i] = 0.5 * (double)i;
+        bytes[i] = (unsigned char)(i * 7919 % 251);
+    }
+    char dict[128], file[512], piped[64];
+    snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': False, 'shape': (%d,), }",
+             N);
+    write_npy(tmp_path(file, sizeof file, "piped.npy"), 1, dict, values, sizeof values);
+    pid_t child;
+    int fd = open_piped(file, piped, sizeof piped, &child);
+    udl_array a;
+    assert_int_equal(udl_npy_read(piped, 0, &a), UDL_OK);
+    close_piped(fd, child);
+    assert_true(a.rows == N && a.cols == 1);
+    assert_memory_equal(a.data, values, sizeof values);
+    udl_array_free(&a);
+
+    uint32_t dims[1] = {N};
+    for (int gz = 0; gz < 2; gz++) {
+        write_idx(tmp_path(file, sizeof file, gz ? "piped.idx.gz" : "piped.idx"), gz, 0x08, 1,
+                  dims, bytes, sizeof bytes);
+        fd = open_piped(file, piped, sizeof piped, &child);
+        assert_int_equal(udl_idx_read(piped, 0, &a), UDL_OK);
+        close_piped(fd, child);
+        assert_true(a.rows == N && a.cols == 1);
+        for (size_t i = 0; i < N; i++)
+            assert_true(a.data[i] == bytes[i]);
+        udl_array_free(&a);
+    }
+
+    FILE *f = fopen(tmp_path(file, sizeof file, "piped.csv"), "wb");
+    for (size_t i = 0; i < N; i++)
+        fprintf(f, "%zu,%u\n", i, bytes[i]);
+    fclose(f);
+    unsigned char *text;
+    size_t size;
+    fd = open_piped(file, piped, sizeof piped, &child);
+    assert_int_equal(udl_read_file(piped, &text, &size), UDL_OK);
+    close_piped(fd, child);
+    f = fopen(file, "rb");
+    unsigned char *want = malloc(size + 1);
+    assert_int_equal(fread(want, 1, size + 1, f), size); /* the same bytes, no more */
+    fclose(f);
+    assert_memory_equal(text, want, size);
+    free(want);
+    free(text);
+    fd = open_piped(file, piped, sizeof piped, &child);
+    assert_int_equal(udl_csv_read(piped, &a), UDL_OK);
+    close_piped(fd, child);
+    assert_true(a.rows == N && a.cols == 2);
+    assert_true(a.data[2 * (N - 1)] == N - 1 && a.data[2 * N - 1] == bytes[N - 1]);
+    udl_array_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +511,9 @@ int main(void)
         cmocka_unit_test(test_csv_with_header_comments_and_blank_lines),
         cmocka_unit_test(test_csv_malformed_files_are_rejected),
         cmocka_unit_test(test_fashion_mnist_test_set_loads),
+        cmocka_unit_test(test_npy_header_claiming_more_rows_than_the_body_is_refused),
+        cmocka_unit_test(test_idx_header_claiming_more_rows_than_the_body_is_refused),
+        cmocka_unit_test(test_files_read_through_a_pipe_arrive_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
