@@ -35,6 +35,43 @@ static void write_npy(const char *path, int major, const char *dict, const void 
 static char path[512];
 static const char *npy(const char *name) { return tmp_path(path, sizeof path, name); }
 
+static size_t read_bytes(const char *file, unsigned char *buf, size_t cap)
+{
+    FILE *f = fopen(file, "rb");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
+static void write_bytes(const char *file, const void *buf, size_t n)
+{
+    FILE *f = fopen(file, "wb");
+    assert_non_null(f);
+    fwrite(buf, 1, n, f);
+    fclose(f);
+}
+
+/* Each proper prefix of the good scratch file, written to the cut one, is refused by
+ * read with nothing handed out. */
+static void assert_every_cut_is_refused(const char *good_name,
+                                        udl_status (*read)(const char *, unsigned, udl_array *),
+                                        const char *cut_name)
+{
+    char good[512], cut[512];
+    tmp_path(good, sizeof good, good_name);
+    tmp_path(cut, sizeof cut, cut_name);
+    unsigned char whole[256];
+    size_t n = read_bytes(good, whole, sizeof whole);
+    assert_true(n < sizeof whole);
+    for (size_t len = 0; len < n; len++) {
+        write_bytes(cut, whole, len);
+        udl_array a;
+        assert_int_equal(read(cut, 0, &a), UDL_EFORMAT);
+        assert_null(a.data);
+    }
+}
+
 static void test_npy_round_trip_is_bit_exact_and_numpy_aligned(void **state)
 {
     (void)state;
@@ -167,16 +204,7 @@ static void test_npy_malformed_files_are_rejected(void **state)
     assert_int_equal(udl_npy_read(path, 0, &a), UDL_EFORMAT);
     /* every truncation of a good file fails cleanly */
     write_npy(npy("whole.npy"), 1, good, d, sizeof d);
-    unsigned char whole[256];
-    f = fopen(path, "rb");
-    size_t n = fread(whole, 1, sizeof whole, f);
-    fclose(f);
-    for (size_t len = 0; len < n; len++) {
-        f = fopen(npy("cut.npy"), "wb");
-        fwrite(whole, 1, len, f);
-        fclose(f);
-        assert_int_equal(udl_npy_read(path, 0, &a), UDL_EFORMAT);
-    }
+    assert_every_cut_is_refused("whole.npy", udl_npy_read, "cut.npy");
     assert_int_equal(udl_npy_read(npy("missing.npy"), 0, &a), UDL_EIO);
     assert_int_equal(udl_npy_read(NULL, 0, &a), UDL_EINVAL);
     assert_int_equal(udl_npy_read(path, 0, NULL), UDL_EINVAL);
@@ -408,6 +436,33 @@ static void test_idx_header_claiming_more_rows_than_the_body_is_refused(void **s
     }
 }
 
+static void test_gzip_idx_that_ends_early_or_has_trailing_bytes_is_refused(void **state)
+{
+    (void)state;
+    unsigned char pixels[13] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
+    uint32_t dims[3] = {3, 2, 2};
+    udl_array a;
+    write_idx(npy("early.idx.gz"), 1, 0x08, 3, dims, pixels, 11);
+    assert_int_equal(udl_idx_read(path, 0, &a), UDL_EFORMAT);
+    assert_null(a.data);
+    assert_non_null(strstr(udl_last_error(), "holds 11 of 12 values"));
+    write_idx(npy("trailing.idx.gz"), 1, 0x08, 3, dims, pixels, 13);
+    assert_int_equal(udl_idx_read(path, 0, &a), UDL_EFORMAT);
+    assert_null(a.data);
+    assert_non_null(strstr(udl_last_error(), "has bytes after the 3 x 4 array"));
+    /* every cut of the compressed file, header, deflate data or trailer, is refused */
+    write_idx(npy("whole.idx.gz"), 1, 0x08, 3, dims, pixels, 12);
+    assert_int_equal(udl_idx_read(path, 0, &a), UDL_OK);
+    udl_array_free(&a);
+    assert_every_cut_is_refused("whole.idx.gz", udl_idx_read, "cut.idx.gz");
+    unsigned char whole[256];
+    size_t n = read_bytes(npy("whole.idx.gz"), whole, sizeof whole);
+    whole[n - 6] ^= 1; /* inside the CRC-32 of the trailer */
+    write_bytes(npy("crc.idx.gz"), whole, n);
+    assert_int_equal(udl_idx_read(path, 0, &a), UDL_EFORMAT);
+    assert_null(a.data);
+}
+
 /* Opens a path that delivers the bytes of file through a pipe fed by a child process:
  * a pipe has no size, so a reader cannot size its buffer from it. */
 static int open_piped(const char *file, char *pipe_path, size_t size, pid_t *child)
@@ -513,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_fashion_mnist_test_set_loads),
         cmocka_unit_test(test_npy_header_claiming_more_rows_than_the_body_is_refused),
         cmocka_unit_test(test_idx_header_claiming_more_rows_than_the_body_is_refused),
+        cmocka_unit_test(test_gzip_idx_that_ends_early_or_has_trailing_bytes_is_refused),
         cmocka_unit_test(test_files_read_through_a_pipe_arrive_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

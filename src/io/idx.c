@@ -89,10 +89,21 @@ static udl_status read_idx(gzFile gz, off_t file_size, const char *path, unsigne
     if (s || (s = udl_read_elements(read_gz, gz, fmt, rows, cols, ndim, flags, path,
                                     bytes_left(gz, file_size), out)))
         return s;
+    /* gzread returns what it has when the input stops inside a gzip stream (it expects
+     * files still being written) and leaves Z_BUF_ERROR in gzerror, so a file cut in
+     * its trailer would otherwise pass without its checksum. */
     unsigned char extra;
-    if (read_gz(gz, &extra, 1) != 0) {
+    size_t got = read_gz(gz, &extra, 1);
+    int err = Z_OK;
+    gzerror(gz, &err);
+    if (got == 1) {
         udl_array_free(out);
         return udl_fail(UDL_EFORMAT, "%s has bytes after the %zu x %zu array", path, rows, cols);
+    }
+    if (got != 0 || err != Z_OK) {
+        udl_array_free(out);
+        return udl_fail(UDL_EFORMAT, "%s: the gzip stream is cut short or fails its checksum",
+                        path);
     }
     return UDL_OK;
 }
