@@ -5,7 +5,15 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#define _POSIX_C_SOURCE 200809L
+
+#include "helpers.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include "core/file.h"
 
 #include <udl/io.h>
 
@@ -33,6 +41,43 @@ static void write_npy(const char *path, int major, const char *dict, const void 
 
 static char path[512];
 static const char *npy(const char *name) { return tmp_path(path, sizeof path, name); }
+
+static size_t read_bytes(const char *file, unsigned char *buf, size_t cap)
+{
+    FILE *f = fopen(file, "rb");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
+static void write_bytes(const char *file, const void *buf, size_t n)
+{
+    FILE *f = fopen(file, "wb");
+    assert_non_null(f);
+    fwrite(buf, 1, n, f);
+    fclose(f);
+}
+
+/* Each proper prefix of the good scratch file, written to the cut one, is refused by
+ * read with nothing handed out. */
+static void assert_every_cut_is_refused(const char *good_name,
+                                        udl_status (*read)(const char *, unsigned, udl_array *),
+                                        const char *cut_name)
+{
+    char good[512], cut[512];
+    tmp_path(good, sizeof good, good_name);
+    tmp_path(cut, sizeof cut, cut_name);
+    unsigned char whole[256];
+    size_t n = read_bytes(good, whole, sizeof whole);
+    assert_true(n < sizeof whole);
+    for (size_t len = 0; len < n; len++) {
+        write_bytes(cut, whole, len);
+        udl_array a;
+        assert_int_equal(read(cut, 0, &a), UDL_EFORMAT);
+        assert_null(a.data);
+    }
+}
 
 static void test_npy_round_trip_is_bit_exact_and_numpy_aligned(void **state)
 {
@@ -166,16 +211,7 @@ static void test_npy_malformed_files_are_rejected(void **state)
     assert_int_equal(udl_npy_read(path, 0, &a), UDL_EFORMAT);
     /* every truncation of a good file fails cleanly */
     write_npy(npy("whole.npy"), 1, good, d, sizeof d);
-    unsigned char whole[256];
-    f = fopen(path, "rb");
-    size_t n = fread(whole, 1, sizeof whole, f);
-    fclose(f);
-    for (size_t len = 0; len < n; len++) {
-        f = fopen(npy("cut.npy"), "wb");
-        fwrite(whole, 1, len, f);
-        fclose(f);
-        assert_int_equal(udl_npy_read(path, 0, &a), UDL_EFORMAT);
-    }
+    assert_every_cut_is_refused("whole.npy", udl_npy_read, "cut.npy");
     assert_int_equal(udl_npy_read(npy("missing.npy"), 0, &a), UDL_EIO);
     assert_int_equal(udl_npy_read(NULL, 0, &a), UDL_EINVAL);
     assert_int_equal(udl_npy_read(path, 0, NULL), UDL_EINVAL);
@@ -413,6 +449,160 @@ static void test_file_write_appears_whole_or_not_at_all(void **state)
     assert_int_equal(udl_file_write(NULL, data, 10), UDL_EINVAL);
     assert_int_equal(udl_file_write(npy("fw-null.bin"), NULL, 10), UDL_EINVAL);
     assert_int_equal(count_entries("fw-null"), 0);
+/* 2^40 values: a reader that believed the header would ask for 8 TiB and fail with
+ * UDL_ENOMEM (or abort under a sanitizer) instead of reporting the truncation. */
+#define CLAIMED "1099511627776"
+
+static void test_npy_header_claiming_more_rows_than_the_body_is_refused(void **state)
+{
+    (void)state;
+    double d[4] = {1, 2, 3, 4};
+    const char *dicts[] = {
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (" CLAIMED ", 1), }",
+        "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 549755813888), }",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        write_npy(npy("claims.npy"), 1, dicts[i], d, sizeof d);
+        udl_array a;
+        assert_int_equal(udl_npy_read(path, 0, &a), UDL_EFORMAT);
+        assert_null(a.data);
+        assert_non_null(strstr(udl_last_error(), "truncated: it holds 4 of " CLAIMED " values"));
+    }
+}
+
+static void test_idx_header_claiming_more_rows_than_the_body_is_refused(void **state)
+{
+    (void)state;
+    static unsigned char body[100000];
+    uint32_t huge[3] = {1u << 20, 1u << 10, 1u << 10};
+    for (int gz = 0; gz < 2; gz++) {
+        write_idx(npy(gz ? "claims.idx.gz" : "claims.idx"), gz, 0x08, 3, huge, body,
+                  sizeof body);
+        udl_array a;
+        assert_int_equal(udl_idx_read(path, 0, &a), UDL_EFORMAT);
+        assert_null(a.data);
+        assert_non_null(
+            strstr(udl_last_error(), "truncated: it holds 100000 of " CLAIMED " values"));
+    }
+}
+
+static void test_gzip_idx_that_ends_early_or_has_trailing_bytes_is_refused(void **state)
+{
+    (void)state;
+    unsigned char pixels[13] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
+    uint32_t dims[3] = {3, 2, 2};
+    udl_array a;
+    write_idx(npy("early.idx.gz"), 1, 0x08, 3, dims, pixels, 11);
+    assert_int_equal(udl_idx_read(path, 0, &a), UDL_EFORMAT);
+    assert_null(a.data);
+    assert_non_null(strstr(udl_last_error(), "holds 11 of 12 values"));
+    write_idx(npy("trailing.idx.gz"), 1, 0x08, 3, dims, pixels, 13);
+    assert_int_equal(udl_idx_read(path, 0, &a), UDL_EFORMAT);
+    assert_null(a.data);
+    assert_non_null(strstr(udl_last_error(), "has bytes after the 3 x 4 array"));
+    /* every cut of the compressed file, header, deflate data or trailer, is refused */
+    write_idx(npy("whole.idx.gz"), 1, 0x08, 3, dims, pixels, 12);
+    assert_int_equal(udl_idx_read(path, 0, &a), UDL_OK);
+    udl_array_free(&a);
+    assert_every_cut_is_refused("whole.idx.gz", udl_idx_read, "cut.idx.gz");
+    unsigned char whole[256];
+    size_t n = read_bytes(npy("whole.idx.gz"), whole, sizeof whole);
+    whole[n - 6] ^= 1; /* inside the CRC-32 of the trailer */
+    write_bytes(npy("crc.idx.gz"), whole, n);
+    assert_int_equal(udl_idx_read(path, 0, &a), UDL_EFORMAT);
+    assert_null(a.data);
+}
+
+/* Opens a path that delivers the bytes of file through a pipe fed by a child process:
+ * a pipe has no size, so a reader cannot size its buffer from it. */
+static int open_piped(const char *file, char *pipe_path, size_t size, pid_t *child)
+{
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
+    *child = fork();
+    assert_true(*child >= 0);
+    if (*child == 0) {
+        close(fd[0]);
+        FILE *in = fopen(file, "rb");
+        char buf[4096];
+        size_t n;
+        while (in && (n = fread(buf, 1, sizeof buf, in)) > 0)
+            if (write(fd[1], buf, n) != (ssize_t)n)
+                _exit(1);
+        _exit(in ? 0 : 1);
+    }
+    close(fd[1]);
+    snprintf(pipe_path, size, "/dev/fd/%d", fd[0]);
+    return fd[0];
+}
+
+static void close_piped(int fd, pid_t child)
+{
+    close(fd);
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_files_read_through_a_pipe_arrive_whole(void **state)
+{
+    (void)state;
+    /* more values than a reader of unknown size starts with, so its buffer must grow */
+    enum { N = 100000 };
+    static double values[N];
+    static unsigned char bytes[N];
+    for (size_t i = 0; i < N; i++) {
+        values[i] = 0.5 * (double)i;
+        bytes[i] = (unsigned char)(i * 7919 % 251);
+    }
+    char dict[128], file[512], piped[64];
+    snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': False, 'shape': (%d,), }",
+             N);
+    write_npy(tmp_path(file, sizeof file, "piped.npy"), 1, dict, values, sizeof values);
+    pid_t child;
+    int fd = open_piped(file, piped, sizeof piped, &child);
+    udl_array a;
+    assert_int_equal(udl_npy_read(piped, 0, &a), UDL_OK);
+    close_piped(fd, child);
+    assert_true(a.rows == N && a.cols == 1);
+    assert_memory_equal(a.data, values, sizeof values);
+    udl_array_free(&a);
+
+    uint32_t dims[1] = {N};
+    for (int gz = 0; gz < 2; gz++) {
+        write_idx(tmp_path(file, sizeof file, gz ? "piped.idx.gz" : "piped.idx"), gz, 0x08, 1,
+                  dims, bytes, sizeof bytes);
+        fd = open_piped(file, piped, sizeof piped, &child);
+        assert_int_equal(udl_idx_read(piped, 0, &a), UDL_OK);
+        close_piped(fd, child);
+        assert_true(a.rows == N && a.cols == 1);
+        for (size_t i = 0; i < N; i++)
+            assert_true(a.data[i] == bytes[i]);
+        udl_array_free(&a);
+    }
+
+    FILE *f = fopen(tmp_path(file, sizeof file, "piped.csv"), "wb");
+    for (size_t i = 0; i < N; i++)
+        fprintf(f, "%zu,%u\n", i, bytes[i]);
+    fclose(f);
+    unsigned char *text;
+    size_t size;
+    fd = open_piped(file, piped, sizeof piped, &child);
+    assert_int_equal(udl_read_file(piped, &text, &size), UDL_OK);
+    close_piped(fd, child);
+    f = fopen(file, "rb");
+    unsigned char *want = malloc(size + 1);
+    assert_int_equal(fread(want, 1, size + 1, f), size); /* the same bytes, no more */
+    fclose(f);
+    assert_memory_equal(text, want, size);
+    free(want);
+    free(text);
+    fd = open_piped(file, piped, sizeof piped, &child);
+    assert_int_equal(udl_csv_read(piped, &a), UDL_OK);
+    close_piped(fd, child);
+    assert_true(a.rows == N && a.cols == 2);
+    assert_true(a.data[2 * (N - 1)] == N - 1 && a.data[2 * N - 1] == bytes[N - 1]);
+    udl_array_free(&a);
 }
 
 int main(void)
@@ -427,6 +617,10 @@ int main(void)
         cmocka_unit_test(test_csv_malformed_files_are_rejected),
         cmocka_unit_test(test_fashion_mnist_test_set_loads),
         cmocka_unit_test(test_file_write_appears_whole_or_not_at_all),
+        cmocka_unit_test(test_npy_header_claiming_more_rows_than_the_body_is_refused),
+        cmocka_unit_test(test_idx_header_claiming_more_rows_than_the_body_is_refused),
+        cmocka_unit_test(test_gzip_idx_that_ends_early_or_has_trailing_bytes_is_refused),
+        cmocka_unit_test(test_files_read_through_a_pipe_arrive_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

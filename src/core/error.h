@@ -15,7 +15,8 @@ udl_status udl_fail(udl_status status, const char *fmt, ...)
  * set, naming what) when it fails. Zero bytes allocate one byte so NULL means failure. */
 void *udl_alloc(size_t count, size_t size, const char *what);
 void *udl_calloc(size_t count, size_t size, const char *what);
-/* realloc of p to count * size bytes; on failure p is left as it was. */
+/* Resizes p (NULL allocates) to count * size bytes; on failure returns NULL with the
+ * sentence set and leaves p allocated and unchanged, so the caller still frees it. */
 void *udl_realloc(void *p, size_t count, size_t size, const char *what);
 
 /* 1 when every value of the n doubles is finite. */

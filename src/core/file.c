@@ -148,12 +148,18 @@ udl_status udl_read_file(const char *path, unsigned char **data, size_t *size)
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return udl_fail(UDL_EIO, "cannot open %s: %s", path, strerror(errno));
+    /* A regular file is read into one buffer of its size, with a byte to spare so the
+     * read that meets the end needs no growth; a pipe's size is unknown, so it grows. */
+    struct stat st;
     size_t cap = 1 << 16, len = 0;
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uintmax_t)st.st_size < SIZE_MAX)
+        cap = (size_t)st.st_size + 1;
     unsigned char *buf = udl_alloc(cap, 1, "file buffer");
     udl_status s = buf ? UDL_OK : UDL_ENOMEM;
     while (!s) {
         if (len == cap) {
-            unsigned char *bigger = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+            unsigned char *bigger = udl_realloc(buf, cap, 2, "file buffer");
             if (!bigger) {
                 s = udl_fail(UDL_ENOMEM, "cannot hold %s in memory", path);
                 break;

@@ -47,45 +47,46 @@ udl_status udl_fail(udl_status status, const char *fmt, ...)
     return status;
 }
 
-void *udl_alloc(size_t count, size_t size, const char *what)
+/* 0 with the sentence set when count * size does not fit in a size_t. */
+static int fits(size_t count, size_t size, const char *what)
 {
     if (size != 0 && count > SIZE_MAX / size) {
         udl_fail(UDL_ENOMEM, "%s: %zu x %zu bytes overflows the address space", what, count,
                  size);
-        return NULL;
+        return 0;
     }
-    size_t bytes = count * size;
-    void *p = malloc(bytes ? bytes : 1);
+    return 1;
+}
+
+static void *allocated(void *p, const char *what, size_t bytes)
+{
     if (!p)
         udl_fail(UDL_ENOMEM, "%s: could not allocate %zu bytes", what, bytes);
     return p;
+}
+
+void *udl_alloc(size_t count, size_t size, const char *what)
+{
+    if (!fits(count, size, what))
+        return NULL;
+    size_t bytes = count * size;
+    return allocated(malloc(bytes ? bytes : 1), what, bytes);
 }
 
 void *udl_calloc(size_t count, size_t size, const char *what)
 {
-    if (size != 0 && count > SIZE_MAX / size) {
-        udl_fail(UDL_ENOMEM, "%s: %zu x %zu bytes overflows the address space", what, count,
-                 size);
+    if (!fits(count, size, what))
         return NULL;
-    }
-    void *p = calloc(count ? count : 1, size ? size : 1);
-    if (!p)
-        udl_fail(UDL_ENOMEM, "%s: could not allocate %zu bytes", what, count * size);
-    return p;
+    return allocated(calloc(count ? count : 1, size ? size : 1), what, count * size);
 }
 
 void *udl_realloc(void *p, size_t count, size_t size, const char *what)
 {
-    if (size != 0 && count > SIZE_MAX / size) {
-        udl_fail(UDL_ENOMEM, "%s: %zu x %zu bytes overflows the address space", what, count,
-                 size);
+    if (!fits(count, size, what))
         return NULL;
-    }
+    /* realloc(p, 0) may free p and return NULL, which would read as a failure. */
     size_t bytes = count * size;
-    void *q = realloc(p, bytes ? bytes : 1);
-    if (!q)
-        udl_fail(UDL_ENOMEM, "%s: could not allocate %zu bytes", what, bytes);
-    return q;
+    return allocated(realloc(p, bytes ? bytes : 1), what, bytes);
 }
 
 int udl_all_finite(const double *x, size_t n)

@@ -81,12 +81,15 @@ static int decode(const unsigned char *p, udl_elfmt f, double *out)
 
 udl_status udl_read_elements(udl_read_fn read, void *source, udl_elfmt fmt, size_t rows,
                              size_t cols, int ndim, unsigned flags, const char *name,
-                             udl_array *out)
+                             size_t at_most, udl_array *out)
 {
-    /* The buffer grows as values arrive, so a short file that claims a huge shape is
-     * reported as truncated instead of first asking for all that memory. */
+    /* One buffer for every value when the source can hold them all. A short file that
+     * claims a huge shape gets only what it can hold and is reported as truncated
+     * instead of first asking for all that memory; a source of unknown size starts
+     * small and grows as values arrive. */
     const size_t count = rows * cols;
-    size_t cap = count < (1u << 16) ? count : (1u << 16);
+    size_t cap = at_most == UDL_SIZE_UNKNOWN ? (1u << 16) : at_most / fmt.size;
+    cap = cap < count ? cap : count;
     double *data = udl_alloc(cap, sizeof(double), "data array");
     if (!data)
         return UDL_ENOMEM;
@@ -108,7 +111,7 @@ udl_status udl_read_elements(udl_read_fn read, void *source, udl_elfmt fmt, size
         if (done + want > cap) {
             size_t grown = cap * 2 > done + want ? cap * 2 : done + want;
             grown = grown < count ? grown : count;
-            double *bigger = realloc(data, grown * sizeof(double));
+            double *bigger = udl_realloc(data, grown, sizeof(double), "data array");
             if (!bigger) {
                 s = udl_fail(UDL_ENOMEM, "%s: no memory for %zu values", name, grown);
                 break;

@@ -93,9 +93,10 @@ UDL_API udl_status udl_csv_read(const char *path, udl_array *out)
                 } else {
                     if (rows == cap) {
                         size_t grown = cap ? 2 * cap : 64;
-                        double *bigger = grown > SIZE_MAX / sizeof(double) / cols
+                        double *bigger = grown > SIZE_MAX / cols
                                              ? NULL
-                                             : realloc(data, grown * cols * sizeof(double));
+                                             : udl_realloc(data, grown * cols, sizeof(double),
+                                                           "CSV data");
                         if (!bigger) {
                             s = udl_fail(UDL_ENOMEM, "%s: out of memory at line %zu", path,
                                          line_no);

@@ -3,6 +3,7 @@
 #define UDL_IO_ELEMENTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <udl/io.h>
 
@@ -17,12 +18,16 @@ typedef struct udl_elfmt {
 /* Reads up to n bytes into buf; returns how many were read, or (size_t)-1 on error. */
 typedef size_t (*udl_read_fn)(void *source, void *buf, size_t n);
 
+/* What a source whose size cannot be known (a pipe) can hold at most. */
+#define UDL_SIZE_UNKNOWN SIZE_MAX
+
 /* Fills out (allocated here, rows x cols) with count = rows*cols elements read from
  * source, converting each to double. uint8 data with ndim >= 2 is divided by 255
- * unless flags has UDL_READ_RAW. name is the file for messages. */
+ * unless flags has UDL_READ_RAW. name is the file for messages. at_most is the most
+ * bytes source can still deliver, or UDL_SIZE_UNKNOWN. */
 udl_status udl_read_elements(udl_read_fn read, void *source, udl_elfmt fmt, size_t rows,
                              size_t cols, int ndim, unsigned flags, const char *name,
-                             udl_array *out);
+                             size_t at_most, udl_array *out);
 
 /* rows x cols from a shape: rows = shape[0], cols = the product of the rest (1 for
  * ndim 1); UDL_EFORMAT when the element count overflows. */

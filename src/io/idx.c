@@ -1,10 +1,15 @@
 /* MNIST IDX files (LeCun et al.): two zero bytes, a type code, the number of
  * dimensions, each dimension as a big-endian u32, then the values, big-endian. zlib's
  * gzread passes plain files through, so one reader handles .gz and plain alike. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "core/error.h"
@@ -41,7 +46,26 @@ static int idx_format(unsigned char code, udl_elfmt *fmt)
     return 0;
 }
 
-static udl_status read_idx(gzFile gz, const char *path, unsigned flags, udl_array *out)
+/* Deflate expands a byte into at most 1032 (zlib's technical notes), so a gzip file of
+ * n bytes inflates to at most 1032 n. */
+#define DEFLATE_MAX_RATIO 1032
+
+/* The most bytes gz can still deliver, from the size of the file beneath it (negative
+ * when unknown, as for a pipe). */
+static size_t bytes_left(gzFile gz, off_t file_size)
+{
+    if (file_size < 0 || (uintmax_t)file_size > SIZE_MAX)
+        return UDL_SIZE_UNKNOWN;
+    size_t size = (size_t)file_size;
+    if (!gzdirect(gz))
+        return size > SIZE_MAX / DEFLATE_MAX_RATIO ? UDL_SIZE_UNKNOWN
+                                                   : size * DEFLATE_MAX_RATIO;
+    z_off_t at = gztell(gz);
+    return at >= 0 && (size_t)at < size ? size - (size_t)at : 0;
+}
+
+static udl_status read_idx(gzFile gz, off_t file_size, const char *path, unsigned flags,
+                           udl_array *out)
 {
     unsigned char head[4 + 4 * IDX_MAX_DIMS];
     if (read_gz(gz, head, 4) != 4 || head[0] != 0 || head[1] != 0)
@@ -62,12 +86,24 @@ static udl_status read_idx(gzFile gz, const char *path, unsigned flags, udl_arra
     }
     size_t rows, cols;
     udl_status s = udl_shape_to_matrix(shape, ndim, fmt.size, path, &rows, &cols);
-    if (s || (s = udl_read_elements(read_gz, gz, fmt, rows, cols, ndim, flags, path, out)))
+    if (s || (s = udl_read_elements(read_gz, gz, fmt, rows, cols, ndim, flags, path,
+                                    bytes_left(gz, file_size), out)))
         return s;
+    /* gzread returns what it has when the input stops inside a gzip stream (it expects
+     * files still being written) and leaves Z_BUF_ERROR in gzerror, so a file cut in
+     * its trailer would otherwise pass without its checksum. */
     unsigned char extra;
-    if (read_gz(gz, &extra, 1) != 0) {
+    size_t got = read_gz(gz, &extra, 1);
+    int err = Z_OK;
+    gzerror(gz, &err);
+    if (got == 1) {
         udl_array_free(out);
         return udl_fail(UDL_EFORMAT, "%s has bytes after the %zu x %zu array", path, rows, cols);
+    }
+    if (got != 0 || err != Z_OK) {
+        udl_array_free(out);
+        return udl_fail(UDL_EFORMAT, "%s: the gzip stream is cut short or fails its checksum",
+                        path);
     }
     return UDL_OK;
 }
@@ -79,10 +115,17 @@ UDL_API udl_status udl_idx_read(const char *path, unsigned flags, udl_array *out
     memset(out, 0, sizeof *out);
     if (!path)
         return udl_fail(UDL_EINVAL, "IDX read: path is NULL");
-    gzFile gz = gzopen(path, "rb");
-    if (!gz)
-        return udl_fail(UDL_EIO, "cannot open %s: %s", path, strerror(errno));
-    udl_status s = read_idx(gz, path, flags, out);
+    int fd = open(path, O_RDONLY);
+    gzFile gz = fd < 0 ? NULL : gzdopen(fd, "rb");
+    if (!gz) {
+        udl_status s = udl_fail(UDL_EIO, "cannot open %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return s;
+    }
+    struct stat st;
+    off_t file_size = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
+    udl_status s = read_idx(gz, file_size, path, flags, out);
     gzclose(gz);
     return s;
 }

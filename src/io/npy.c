@@ -1,9 +1,12 @@
 /* NumPy .npy files, format versions 1.0 to 3.0 (numpy.lib.format). */
+#define _POSIX_C_SOURCE 200809L
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/error.h"
 #include "core/file.h"
@@ -121,6 +124,17 @@ static size_t read_stdio(void *source, void *buf, size_t n)
     return got < n && ferror(fp) ? (size_t)-1 : got;
 }
 
+/* The bytes left in fp from its position, or UDL_SIZE_UNKNOWN for a pipe. */
+static size_t bytes_left(FILE *fp)
+{
+    struct stat st;
+    off_t at = ftello(fp);
+    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) || at < 0 ||
+        (uintmax_t)st.st_size > SIZE_MAX)
+        return UDL_SIZE_UNKNOWN;
+    return st.st_size > at ? (size_t)(st.st_size - at) : 0;
+}
+
 /* Fortran order stores the (rows, cols) matrix column by column. */
 static udl_status transpose_in_place(udl_array *a)
 {
@@ -181,8 +195,10 @@ static udl_status read_npy(FILE *fp, const char *path, unsigned flags, udl_array
     size_t rows, cols;
     if ((s = udl_shape_to_matrix(h.shape, h.ndim, h.fmt.size, path, &rows, &cols)))
         return s;
+    const size_t left = bytes_left(fp);
     if (h.fortran_order) { /* read as the transposed matrix, then turn it back */
-        if ((s = udl_read_elements(read_stdio, fp, h.fmt, cols, rows, h.ndim, flags, path, out)))
+        if ((s = udl_read_elements(read_stdio, fp, h.fmt, cols, rows, h.ndim, flags, path, left,
+                                   out)))
             return s;
         out->rows = rows;
         out->cols = cols;
@@ -191,7 +207,7 @@ static udl_status read_npy(FILE *fp, const char *path, unsigned flags, udl_array
             return s;
         }
     } else if ((s = udl_read_elements(read_stdio, fp, h.fmt, rows, cols, h.ndim, flags, path,
-                                      out))) {
+                                      left, out))) {
         return s;
     }
     if (fgetc(fp) != EOF) {

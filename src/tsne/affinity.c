@@ -73,7 +73,8 @@ udl_status tsne_p_dense(udl_mat x, double perplexity, double *p)
 #pragma omp parallel reduction(| : failed)
     {
         /* A row's distances without the diagonal, and its conditional P. */
-        double *d2 = malloc(2 * n * sizeof *d2), *cond = d2 ? d2 + n : NULL;
+        double *d2 = udl_alloc(2 * n, sizeof *d2, "t-SNE calibration row");
+        double *cond = d2 ? d2 + n : NULL;
         failed |= !d2;
 #pragma omp for schedule(static)
         for (long li = 0; li < ni; li++) {
@@ -94,7 +95,7 @@ udl_status tsne_p_dense(udl_mat x, double perplexity, double *p)
         free(d2);
     }
     free(sq);
-    if (failed)
+    if (failed) /* a worker's sentence stays on its own thread: say it on the caller's */
         return udl_fail(UDL_ENOMEM, "out of memory for the t-SNE calibration rows");
     const double scale = 1.0 / (2.0 * (double)n);
     for (size_t i = 0; i < n; i++)

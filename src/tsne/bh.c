@@ -100,7 +100,7 @@ static int reserve(node_buf *b, size_t more)
     size_t cap = 2 * b->cap + more;
     if (cap > PENDING)
         return 0;
-    bh_node *grown = realloc(b->nodes, cap * sizeof *grown);
+    bh_node *grown = udl_realloc(b->nodes, cap, sizeof *grown, "Barnes-Hut tree");
     if (!grown)
         return 0;
     b->nodes = grown;
@@ -222,12 +222,12 @@ static int list_reserve(body_list *l, size_t k, size_t dims)
         return 1;
     size_t cap = 2 * l->cap + k + 1024;
     for (size_t d = 0; d < dims; d++) {
-        double *grown = realloc(l->pos[d], cap * sizeof *grown);
+        double *grown = udl_realloc(l->pos[d], cap, sizeof *grown, "Barnes-Hut list");
         if (!grown)
             return 0;
         l->pos[d] = grown;
     }
-    double *grown = realloc(l->weight, cap * sizeof *grown);
+    double *grown = udl_realloc(l->weight, cap, sizeof *grown, "Barnes-Hut list");
     if (!grown)
         return 0;
     l->weight = grown;
@@ -446,7 +446,7 @@ static udl_status forces(tsne_bh *w, const tsne_csr *p, const double *y, double 
             w->plogq[i] = want_kl ? row_plogq(p, y, (size_t)i, w->dims) : 0.0;
         }
     }
-    if (failed)
+    if (failed) /* a worker's sentence stays on its own thread: say it on the caller's */
         return udl_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut interaction lists");
     return UDL_OK;
 }
@@ -481,7 +481,7 @@ static udl_status build_tree(tsne_bh *w, const double *y)
         return udl_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut tree");
 
     const size_t np = w->n_pending;
-    node_buf *sub = calloc(np ? np : 1, sizeof *sub);
+    node_buf *sub = udl_calloc(np, sizeof *sub, "Barnes-Hut subtrees");
     if (!sub)
         return udl_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut tree");
     int failed = 0;
@@ -491,7 +491,7 @@ static udl_status build_tree(tsne_bh *w, const double *y)
         const bh_node *top = &w->tree.nodes[w->pending[t]];
         node_buf *b = &sub[t];
         b->cap = 2 * (top->end - top->begin) + 1;
-        b->nodes = malloc(b->cap * sizeof *b->nodes);
+        b->nodes = udl_alloc(b->cap, sizeof *b->nodes, "Barnes-Hut subtree");
         if (!b->nodes) {
             failed |= 1;
             continue;
@@ -520,7 +520,7 @@ static udl_status build_tree(tsne_bh *w, const double *y)
     for (size_t t = 0; t < np; t++)
         free(sub[t].nodes);
     free(sub);
-    if (failed)
+    if (failed) /* a worker's sentence stays on its own thread: say it on the caller's */
         return udl_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut tree");
     for (size_t i = 0; i < n; i++)
         memcpy(w->ys + i * dims, y + w->order[i] * dims, dims * sizeof *y);

@@ -222,7 +222,7 @@ udl_status tsne_knn(udl_mat x, size_t k, uint64_t seed, size_t *idx, double *d2)
     long ni = (long)n;
 #pragma omp parallel
     {
-        heap h = {malloc(k * sizeof *h.a), 0, k};
+        heap h = {udl_alloc(k, sizeof *h.a, "neighbour heap"), 0, k};
         if (!h.a) {
 #pragma omp atomic write
             failed = 1;
@@ -243,7 +243,7 @@ udl_status tsne_knn(udl_mat x, size_t k, uint64_t seed, size_t *idx, double *d2)
     }
     free(t.nodes);
     free(t.points);
-    if (failed)
+    if (failed) /* a worker's sentence stays on its own thread: say it on the caller's */
         return udl_fail(UDL_ENOMEM, "out of memory for the neighbour search (k = %zu)", k);
     return UDL_OK;
 }
