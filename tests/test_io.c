@@ -449,6 +449,8 @@ static void test_file_write_appears_whole_or_not_at_all(void **state)
     assert_int_equal(udl_file_write(NULL, data, 10), UDL_EINVAL);
     assert_int_equal(udl_file_write(npy("fw-null.bin"), NULL, 10), UDL_EINVAL);
     assert_int_equal(count_entries("fw-null"), 0);
+}
+
 /* 2^40 values: a reader that believed the header would ask for 8 TiB and fail with
  * UDL_ENOMEM (or abort under a sanitizer) instead of reporting the truncation. */
 #define CLAIMED "1099511627776"
