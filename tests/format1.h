@@ -16,7 +16,7 @@ static inline void put_bytes(unsigned char **at, const void *p, size_t n)
     *at += n;
 }
 
-static inline int save_format1(const char *path, uint32_t kind, const udl_block *blocks,
+static inline int save_format1(const char *path, uint32_t kind, const udli_block *blocks,
                                size_t n)
 {
     size_t size = 28;
@@ -26,25 +26,25 @@ static inline int save_format1(const char *path, uint32_t kind, const udl_block 
     put_bytes(&at, "UDLMODEL", 8);
     uint32_t head[4] = {1, kind, (uint32_t)n, 0};
     for (int k = 0; k < 4; k++) {
-        udl_put_u32le(w, head[k]);
+        udli_put_u32le(w, head[k]);
         put_bytes(&at, w, 4);
     }
     for (size_t i = 0; i < n; i++) {
-        udl_put_u32le(w, (uint32_t)strlen(blocks[i].name));
+        udli_put_u32le(w, (uint32_t)strlen(blocks[i].name));
         put_bytes(&at, w, 4);
         put_bytes(&at, blocks[i].name, strlen(blocks[i].name));
-        udl_put_u64le(w, blocks[i].rows);
+        udli_put_u64le(w, blocks[i].rows);
         put_bytes(&at, w, 8);
-        udl_put_u64le(w, blocks[i].cols);
+        udli_put_u64le(w, blocks[i].cols);
         put_bytes(&at, w, 8);
         for (size_t k = 0; k < blocks[i].rows * blocks[i].cols; k++) {
             uint64_t bits;
             memcpy(&bits, &blocks[i].data[k], 8);
-            udl_put_u64le(w, bits);
+            udli_put_u64le(w, bits);
             put_bytes(&at, w, 8);
         }
     }
-    udl_put_u32le(w, (uint32_t)crc32(0L, buf, (uInt)(size - 4)));
+    udli_put_u32le(w, (uint32_t)crc32(0L, buf, (uInt)(size - 4)));
     put_bytes(&at, w, 4);
     FILE *f = fopen(path, "wb");
     int ok = f && fwrite(buf, 1, size, f) == size;

@@ -15,10 +15,10 @@
 
 #include "core/rng.h"
 
-static inline void fill_normal(udl_rng *rng, double *x, size_t n)
+static inline void fill_normal(udli_rng *rng, double *x, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        x[i] = udl_rng_normal(rng);
+        x[i] = udli_rng_normal(rng);
 }
 
 /* A path under the test build's scratch directory (UDL_TEST_TMPDIR, else /tmp). */

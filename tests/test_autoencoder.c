@@ -27,12 +27,12 @@ static udl_ae *small_ae(size_t d, size_t m, int linear, udl_loss loss, uint64_t 
 static void check_gradient(udl_ae *ae, udl_mat x)
 {
     double loss;
-    assert_int_equal(udl_ae_gradient(ae, x, x, &loss), UDL_OK);
+    assert_int_equal(udli_ae_gradient(ae, x, x, &loss), UDL_OK);
     double cost;
     assert_int_equal(udl_ae_cost(ae, x, &cost), UDL_OK);
     assert_close(loss, cost, 1e-12 * fabs(cost));
     const double *gw, *gb, *gc;
-    udl_ae_gradients(ae, &gw, &gb, &gc);
+    udli_ae_gradients(ae, &gw, &gb, &gc);
     const udl_ae_params p = udl_ae_get_params(ae);
     const size_t d = p.n_visible, m = p.n_hidden;
     double *params[3] = {(double *)udl_ae_weights(ae), (double *)udl_ae_hidden_bias(ae),
@@ -58,19 +58,19 @@ static void test_gradients_match_finite_differences(void **state)
     (void)state;
     const size_t n = 6, d = 5, m = 3;
     double x[6 * 5];
-    udl_rng r;
-    udl_rng_seed(&r, 1);
+    udli_rng r;
+    udli_rng_seed(&r, 1);
     for (size_t i = 0; i < n * d; i++)
-        x[i] = udl_rng_uniform(&r);
+        x[i] = udli_rng_uniform(&r);
     struct { int linear; udl_loss loss; } cases[] = {
         {0, UDL_LOSS_CROSS_ENTROPY}, {0, UDL_LOSS_SQUARED}, {1, UDL_LOSS_SQUARED}};
     for (int c = 0; c < 3; c++) {
         udl_ae *ae = small_ae(d, m, cases[c].linear, cases[c].loss, 2 + c);
         double *b = (double *)udl_ae_hidden_bias(ae), *cb = (double *)udl_ae_visible_bias(ae);
         for (size_t j = 0; j < m; j++)
-            b[j] = 0.3 * udl_rng_normal(&r); /* non-zero biases exercise their terms */
+            b[j] = 0.3 * udli_rng_normal(&r); /* non-zero biases exercise their terms */
         for (size_t j = 0; j < d; j++)
-            cb[j] = 0.3 * udl_rng_normal(&r);
+            cb[j] = 0.3 * udli_rng_normal(&r);
         check_gradient(ae, udl_mat_view(x, n, d));
         udl_ae_free(ae);
     }
@@ -82,11 +82,11 @@ static void test_linear_autoencoder_spans_the_pca_subspace(void **state)
     /* rank-3 data in 8 dimensions, plus an offset the biases must absorb */
     const size_t n = 400, d = 8, k = 3;
     double *x = malloc(n * d * sizeof(double)), mix[3 * 8];
-    udl_rng r;
-    udl_rng_seed(&r, 4);
+    udli_rng r;
+    udli_rng_seed(&r, 4);
     fill_normal(&r, mix, k * d);
     for (size_t i = 0; i < n; i++) {
-        double z[3] = {udl_rng_normal(&r), 0.7 * udl_rng_normal(&r), 0.4 * udl_rng_normal(&r)};
+        double z[3] = {udli_rng_normal(&r), 0.7 * udli_rng_normal(&r), 0.4 * udli_rng_normal(&r)};
         for (size_t j = 0; j < d; j++)
             x[i * d + j] = 0.5 + 0.3 * (z[0] * mix[j] + z[1] * mix[d + j] + z[2] * mix[2 * d + j]);
     }
@@ -160,7 +160,7 @@ static void test_masking_noise_rate_and_clean_target(void **state)
     udl_ae *ae, *twin;
     assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
     assert_int_equal(udl_ae_create(&p, &twin), UDL_OK);
-    udl_ae_corrupt(ae, udl_mat_view(x, n, d), udl_mat_view(noisy, n, d));
+    udli_ae_corrupt(ae, udl_mat_view(x, n, d), udl_mat_view(noisy, n, d));
     size_t zeros = 0;
     for (size_t i = 0; i < n * d; i++) {
         assert_true(noisy[i] == 0.0 || noisy[i] == x[i]);
@@ -172,18 +172,18 @@ static void test_masking_noise_rate_and_clean_target(void **state)
     udl_ae_free(ae);
     assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
     double loss_batch, loss_hand;
-    assert_int_equal(udl_ae_batch(ae, udl_mat_view(x, n, d), udl_mat_view(NULL, n, 0),
+    assert_int_equal(udli_ae_batch(ae, udl_mat_view(x, n, d), udl_mat_view(NULL, n, 0),
                                   &loss_batch), UDL_OK);
-    udl_ae_corrupt(twin, udl_mat_view(x, n, d), udl_mat_view(noisy, n, d));
-    assert_int_equal(udl_ae_gradient(twin, udl_mat_view(noisy, n, d), udl_mat_view(x, n, d),
+    udli_ae_corrupt(twin, udl_mat_view(x, n, d), udl_mat_view(noisy, n, d));
+    assert_int_equal(udli_ae_gradient(twin, udl_mat_view(noisy, n, d), udl_mat_view(x, n, d),
                                      &loss_hand), UDL_OK);
     assert_true(loss_batch == loss_hand);
     const double *g1, *g2, *unused;
-    udl_ae_gradients(ae, &g1, &unused, &unused);
-    udl_ae_gradients(twin, &g2, &unused, &unused);
+    udli_ae_gradients(ae, &g1, &unused, &unused);
+    udli_ae_gradients(twin, &g2, &unused, &unused);
     assert_memory_equal(g1, g2, d * 4 * sizeof(double));
     /* and a corrupted target would have given another loss */
-    assert_int_equal(udl_ae_gradient(twin, udl_mat_view(noisy, n, d),
+    assert_int_equal(udli_ae_gradient(twin, udl_mat_view(noisy, n, d),
                                      udl_mat_view(noisy, n, d), &loss_hand), UDL_OK);
     assert_true(loss_batch != loss_hand);
     udl_ae_free(ae);
@@ -205,7 +205,7 @@ static void test_gaussian_noise_moments(void **state)
     p.noise_level = 0.1;
     udl_ae *ae;
     assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
-    udl_ae_corrupt(ae, udl_mat_view(x, n, d), udl_mat_view(noisy, n, d));
+    udli_ae_corrupt(ae, udl_mat_view(x, n, d), udl_mat_view(noisy, n, d));
     double s = 0, s2 = 0;
     for (size_t i = 0; i < n * d; i++) {
         s += noisy[i];
@@ -249,10 +249,10 @@ static void test_save_load_reproduces_encodings(void **state)
     (void)state;
     const size_t n = 30, d = 6, m = 3;
     double x[30 * 6], z1[30 * 3], z2[30 * 3], r1[30 * 6], r2[30 * 6];
-    udl_rng r;
-    udl_rng_seed(&r, 5);
+    udli_rng r;
+    udli_rng_seed(&r, 5);
     for (size_t i = 0; i < n * d; i++)
-        x[i] = udl_rng_uniform(&r);
+        x[i] = udli_rng_uniform(&r);
     udl_ae *ae = small_ae(d, m, 0, UDL_LOSS_CROSS_ENTROPY, 6), *loaded;
     assert_int_equal(udl_ae_train(ae, udl_mat_view(x, n, d), NULL, NULL), UDL_OK);
     char path[512];
@@ -275,11 +275,11 @@ static void test_save_load_reproduces_encodings(void **state)
     assert_true(udl_ae_get_params(loaded).train.seed == udl_ae_get_params(ae).train.seed);
     udl_ae_free(loaded);
     /* another kind, and an inconsistent header */
-    udl_block b = {"info", 1, 1, x};
-    assert_int_equal(udl_container_save(path, UDL_KIND_PCA, &b, 1), UDL_OK);
+    udli_block b = {"info", 1, 1, x};
+    assert_int_equal(udli_container_save(path, UDL_KIND_PCA, &b, 1), UDL_OK);
     assert_int_equal(udl_ae_load(path, &loaded), UDL_EKIND);
     double info[14] = {6, 3, 0, 0, 0, 0.3, 20, 8, 0.1, 1.5, 0, 0, 0, 1}; /* momentum 1.5 */
-    udl_block bad = {"info", 1, 14, info};
+    udli_block bad = {"info", 1, 14, info};
     assert_int_equal(save_format1(path, UDL_KIND_AUTOENCODER, &bad, 1), UDL_OK);
     assert_int_equal(udl_ae_load(path, &loaded), UDL_EFORMAT);
     assert_non_null(strstr(udl_last_error(), "momentum"));
@@ -376,10 +376,10 @@ static udl_sae *trained_stack(const size_t *sizes, size_t n_sizes, udl_mat x, si
 
 static void random_unit(double *x, size_t n, uint64_t seed)
 {
-    udl_rng r;
-    udl_rng_seed(&r, seed);
+    udli_rng r;
+    udli_rng_seed(&r, seed);
     for (size_t i = 0; i < n; i++)
-        x[i] = udl_rng_uniform(&r);
+        x[i] = udli_rng_uniform(&r);
 }
 
 static void test_stack_trains_each_layer_on_the_codes_below(void **state)
@@ -487,12 +487,12 @@ static void test_deep_gradients_match_finite_differences(void **state)
             udl_deep_ae *deep;
             assert_int_equal(udl_deep_ae_create(sae, &p, &deep), UDL_OK);
             double l0, cost;
-            assert_int_equal(udl_deep_ae_gradient(deep, udl_mat_view(x, n, 6), &l0), UDL_OK);
+            assert_int_equal(udli_deep_ae_gradient(deep, udl_mat_view(x, n, 6), &l0), UDL_OK);
             assert_int_equal(udl_deep_ae_cost(deep, udl_mat_view(x, n, 6), &cost), UDL_OK);
             assert_close(l0, cost, 1e-12 * fabs(cost));
             for (size_t l = 0; l < 4; l++) {
                 double *w, *b, *gw, *gb;
-                udl_deep_ae_layer(deep, l, &w, &b, &gw, &gb);
+                udli_deep_ae_layer(deep, l, &w, &b, &gw, &gb);
                 size_t rows = l < 2 ? sizes[l] : sizes[4 - l], cols = l < 2 ? sizes[l + 1] : sizes[3 - l];
                 double *params[2] = {w, b}, *grads[2] = {gw, gb};
                 size_t counts[2] = {rows * cols, cols};

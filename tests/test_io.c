@@ -590,7 +590,7 @@ static void test_files_read_through_a_pipe_arrive_whole(void **state)
     unsigned char *text;
     size_t size;
     fd = open_piped(file, piped, sizeof piped, &child);
-    assert_int_equal(udl_read_file(piped, &text, &size), UDL_OK);
+    assert_int_equal(udli_read_file(piped, &text, &size), UDL_OK);
     close_piped(fd, child);
     f = fopen(file, "rb");
     unsigned char *want = malloc(size + 1);

@@ -11,11 +11,11 @@ enum { N = 40, D = 12 };
 
 static double *data_in_unit_interval(uint64_t seed)
 {
-    udl_rng r;
-    udl_rng_seed(&r, seed);
+    udli_rng r;
+    udli_rng_seed(&r, seed);
     double *x = malloc(N * D * sizeof(double));
     for (size_t i = 0; i < N * D; i++)
-        x[i] = udl_rng_uniform(&r);
+        x[i] = udli_rng_uniform(&r);
     return x;
 }
 
@@ -23,7 +23,7 @@ static void test_every_kind_has_its_row_in_order(void **state)
 {
     (void)state;
     for (uint32_t k = 1; k <= UDL_KIND_COUNT; k++) {
-        const udl_kind_row *row = udl_kind_row_of(k);
+        const udli_kind_row *row = udli_kind_row_of(k);
         assert_non_null(row);
         assert_int_equal(row->kind, k);
         assert_non_null(row->read);
@@ -34,13 +34,13 @@ static void test_every_kind_has_its_row_in_order(void **state)
         assert_int_equal(back, k);
         assert_true((row->get_train == NULL) == (row->set_train == NULL));
     }
-    assert_null(udl_kind_row_of(0));
-    assert_null(udl_kind_row_of(UDL_KIND_COUNT + 1));
+    assert_null(udli_kind_row_of(0));
+    assert_null(udli_kind_row_of(UDL_KIND_COUNT + 1));
     assert_null(udl_kind_name((udl_kind)0));
     udl_kind k;
     assert_int_equal(udl_kind_from_name("vae", &k), UDL_EINVAL);
     assert_non_null(strstr(udl_last_error(), "pca, ae, sae, deep-ae"));
-    assert_string_equal(udl_kind_title(UDL_KIND_RBM), "RBM");
+    assert_string_equal(udli_kind_title(UDL_KIND_RBM), "RBM");
 }
 
 /* One trained model of each kind, saved to path; z gets its typed encoding of x. */
@@ -219,19 +219,19 @@ static void test_crafted_deep_ae_that_does_not_mirror_is_refused(void **state)
     const size_t sizes[5] = {6, 4, 3, 4, 8};
     const udl_activation act[4] = {UDL_ACT_SIGMOID, UDL_ACT_LINEAR, UDL_ACT_SIGMOID,
                                    UDL_ACT_SIGMOID};
-    udl_net *net;
-    assert_int_equal(udl_net_create(sizes, act, NULL, 4, &net), UDL_OK);
+    udli_net *net;
+    assert_int_equal(udli_net_create(sizes, act, NULL, 4, &net), UDL_OK);
     udl_train_params tp = udl_train_params_default();
-    udl_record r;
-    udl_record_init(&r);
-    udl_record_u64(&r, "linear_code", 1);
-    udl_record_u64(&r, "loss", UDL_LOSS_CROSS_ENTROPY);
-    udl_train_params_record(&tp, &r);
-    udl_net_record(net, &r);
-    udl_record_matrix(&r, "history", 1, 0, NULL);
+    udli_record r;
+    udli_record_init(&r);
+    udli_record_u64(&r, "linear_code", 1);
+    udli_record_u64(&r, "loss", UDL_LOSS_CROSS_ENTROPY);
+    udli_train_params_record(&tp, &r);
+    udli_net_record(net, &r);
+    udli_record_matrix(&r, "history", 1, 0, NULL);
     char path[512];
     tmp_path(path, sizeof path, "crafted-deep.udl");
-    assert_int_equal(udl_record_save(&r, path, UDL_KIND_DEEP_AUTOENCODER), UDL_OK);
+    assert_int_equal(udli_record_save(&r, path, UDL_KIND_DEEP_AUTOENCODER), UDL_OK);
     udl_model *m = (udl_model *)1;
     assert_int_equal(udl_model_load(path, &m), UDL_EFORMAT);
     assert_null(m);
@@ -241,31 +241,31 @@ static void test_crafted_deep_ae_that_does_not_mirror_is_refused(void **state)
     /* the same in format 1 */
     double info[13] = {4, 0, 1, 0, 20, 100, 0.01, 0.9, 0, 0, 0, 1, 0};
     double sz[5] = {6, 4, 3, 4, 8};
-    udl_block blocks[11] = {{"info", 1, 13, info}, {"sizes", 1, 5, sz}, {"history", 1, 0, NULL}};
+    udli_block blocks[11] = {{"info", 1, 13, info}, {"sizes", 1, 5, sz}, {"history", 1, 0, NULL}};
     char names[8][8];
     for (size_t l = 0; l < 4; l++) {
         snprintf(names[2 * l], 8, "W%zu", l);
         snprintf(names[2 * l + 1], 8, "b%zu", l);
-        blocks[3 + 2 * l] = (udl_block){names[2 * l], sizes[l], sizes[l + 1], net->w[l]};
-        blocks[4 + 2 * l] = (udl_block){names[2 * l + 1], 1, sizes[l + 1], net->b[l]};
+        blocks[3 + 2 * l] = (udli_block){names[2 * l], sizes[l], sizes[l + 1], net->w[l]};
+        blocks[4 + 2 * l] = (udli_block){names[2 * l + 1], 1, sizes[l + 1], net->b[l]};
     }
     assert_int_equal(save_format1(path, UDL_KIND_DEEP_AUTOENCODER, blocks, 11), UDL_OK);
     assert_int_equal(udl_model_load(path, &m), UDL_EFORMAT);
     assert_non_null(strstr(udl_last_error(), "the decoder does not mirror the encoder"));
     /* and a mirrored one whose code layer is not what linear_code says */
     const size_t good[5] = {6, 4, 3, 4, 6};
-    udl_net_free(net);
-    assert_int_equal(udl_net_create(good, act, NULL, 4, &net), UDL_OK);
-    udl_record_init(&r);
-    udl_record_u64(&r, "linear_code", 0);
-    udl_record_u64(&r, "loss", UDL_LOSS_CROSS_ENTROPY);
-    udl_train_params_record(&tp, &r);
-    udl_net_record(net, &r);
-    udl_record_matrix(&r, "history", 1, 0, NULL);
-    assert_int_equal(udl_record_save(&r, path, UDL_KIND_DEEP_AUTOENCODER), UDL_OK);
+    udli_net_free(net);
+    assert_int_equal(udli_net_create(good, act, NULL, 4, &net), UDL_OK);
+    udli_record_init(&r);
+    udli_record_u64(&r, "linear_code", 0);
+    udli_record_u64(&r, "loss", UDL_LOSS_CROSS_ENTROPY);
+    udli_train_params_record(&tp, &r);
+    udli_net_record(net, &r);
+    udli_record_matrix(&r, "history", 1, 0, NULL);
+    assert_int_equal(udli_record_save(&r, path, UDL_KIND_DEEP_AUTOENCODER), UDL_OK);
     assert_int_equal(udl_model_load(path, &m), UDL_EFORMAT);
     assert_non_null(strstr(udl_last_error(), "layer 1 is linear"));
-    udl_net_free(net);
+    udli_net_free(net);
 }
 
 static void test_generic_handle_says_what_a_kind_cannot_do(void **state)
@@ -311,8 +311,8 @@ static void test_generic_handle_says_what_a_kind_cannot_do(void **state)
     /* NULLs, and a file of a kind this udl does not know */
     assert_int_equal(udl_model_encode(NULL, xm, udl_mat_view(z, N, 1)), UDL_EINVAL);
     assert_int_equal(udl_model_load(path, NULL), UDL_EINVAL);
-    udl_block b = {"W", 1, 1, x};
-    assert_int_equal(udl_container_save(path, UDL_KIND_RBM, &b, 1), UDL_OK);
+    udli_block b = {"W", 1, 1, x};
+    assert_int_equal(udli_container_save(path, UDL_KIND_RBM, &b, 1), UDL_OK);
     assert_int_equal(udl_model_load(path, &m), UDL_EKIND);
     assert_non_null(strstr(udl_last_error(), "RBM"));
     free(x);

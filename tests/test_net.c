@@ -9,8 +9,8 @@ enum { N = 5, MAXW = 8 };
 
 /* A net, a batch, targets and a loss: the function the checker differentiates. */
 typedef struct problem {
-    udl_net *net;
-    udl_net_ws ws;
+    udli_net *net;
+    udli_net_ws ws;
     udl_mat x, t;
     udl_loss loss;
     size_t upto;     /* for a unit's gradient: the layer whose output it is */
@@ -22,31 +22,31 @@ static double mean_loss(void *user)
 {
     problem *p = user;
     if (p->unit_mode) {
-        udl_mat h = udl_net_forward(p->net, &p->ws, p->x, p->upto);
+        udl_mat h = udli_net_forward(p->net, &p->ws, p->x, p->upto);
         double sum = 0.0;
         for (size_t i = 0; i < h.rows; i++)
             sum += h.data[i * h.ld + p->unit];
         return sum;
     }
-    udl_mat out = udl_net_forward(p->net, &p->ws, p->x, p->net->n_layers);
+    udl_mat out = udli_net_forward(p->net, &p->ws, p->x, p->net->n_layers);
     udl_activation act = p->net->act[p->net->n_layers - 1];
-    return udl_loss_eval(p->loss, act, out, p->t, NULL, 1.0) / (double)p->x.rows;
+    return udli_loss_eval(p->loss, act, out, p->t, NULL, 1.0) / (double)p->x.rows;
 }
 
-static void fill(udl_rng *r, double *v, size_t n, double scale)
+static void fill(udli_rng *r, double *v, size_t n, double scale)
 {
     for (size_t i = 0; i < n; i++)
-        v[i] = scale * udl_rng_normal(r);
+        v[i] = scale * udli_rng_normal(r);
 }
 
 /* Targets a loss can take: in (0, 1) for cross-entropy, rows of a distribution for
  * softmax cross-entropy, anything for squared error. */
-static void make_targets(udl_rng *r, udl_loss loss, double *t, size_t cols)
+static void make_targets(udli_rng *r, udl_loss loss, double *t, size_t cols)
 {
     for (size_t i = 0; i < N; i++) {
         double sum = 0.0;
         for (size_t j = 0; j < cols; j++) {
-            t[i * cols + j] = loss == UDL_LOSS_SQUARED ? udl_rng_normal(r) : udl_rng_uniform(r);
+            t[i * cols + j] = loss == UDL_LOSS_SQUARED ? udli_rng_normal(r) : udli_rng_uniform(r);
             sum += t[i * cols + j];
         }
         if (loss == UDL_LOSS_SOFTMAX_CROSS_ENTROPY)
@@ -59,10 +59,10 @@ static void make_targets(udl_rng *r, udl_loss loss, double *t, size_t cols)
 static void check_net(const size_t *sizes, const udl_activation *act, const int *tied,
                       size_t n_layers, udl_loss loss, uint64_t seed)
 {
-    udl_rng r;
-    udl_rng_seed(&r, seed);
+    udli_rng r;
+    udli_rng_seed(&r, seed);
     problem p = {0};
-    assert_int_equal(udl_net_create(sizes, act, tied, n_layers, &p.net), UDL_OK);
+    assert_int_equal(udli_net_create(sizes, act, tied, n_layers, &p.net), UDL_OK);
     for (size_t l = 0; l < n_layers; l++) {
         if (p.net->w[l])
             fill(&r, p.net->w[l], sizes[l] * sizes[l + 1], 0.7);
@@ -74,14 +74,14 @@ static void check_net(const size_t *sizes, const udl_activation *act, const int 
     p.x = udl_mat_view(x, N, sizes[0]);
     p.t = udl_mat_view(t, N, sizes[n_layers]);
     p.loss = loss;
-    assert_int_equal(udl_net_ws_alloc(p.net, N, &p.ws), UDL_OK);
-    udl_mat out = udl_net_forward(p.net, &p.ws, p.x, n_layers);
-    udl_mat delta = udl_net_delta(&p.ws, N, out.cols);
-    double loss_value = udl_loss_eval(loss, act[n_layers - 1], out, p.t, &delta, (double)N);
+    assert_int_equal(udli_net_ws_alloc(p.net, N, &p.ws), UDL_OK);
+    udl_mat out = udli_net_forward(p.net, &p.ws, p.x, n_layers);
+    udl_mat delta = udli_net_delta(&p.ws, N, out.cols);
+    double loss_value = udli_loss_eval(loss, act[n_layers - 1], out, p.t, &delta, (double)N);
     assert_close(loss_value / N, mean_loss(&p), 1e-12 * (1 + fabs(loss_value)));
     udl_mat dxm = udl_mat_view(dx, N, sizes[0]);
-    udl_net_forward(p.net, &p.ws, p.x, n_layers);
-    udl_net_backward(p.net, &p.ws, p.x, n_layers, delta, &dxm);
+    udli_net_forward(p.net, &p.ws, p.x, n_layers);
+    udli_net_backward(p.net, &p.ws, p.x, n_layers, delta, &dxm);
     grad_block blocks[2 * UDL_NET_MAX_LAYERS + 1];
     size_t nb = 0;
     for (size_t l = 0; l < n_layers; l++) {
@@ -91,8 +91,8 @@ static void check_net(const size_t *sizes, const udl_activation *act, const int 
     }
     blocks[nb++] = (grad_block){x, dx, N * sizes[0], "x"};
     check_gradient_blocks(mean_loss, &p, blocks, nb, 1e-6, 1e-6);
-    udl_net_ws_free(&p.ws);
-    udl_net_free(p.net);
+    udli_net_ws_free(&p.ws);
+    udli_net_free(p.net);
 }
 
 static void test_backward_matches_finite_differences_for_every_activation_and_loss(void **state)
@@ -135,10 +135,10 @@ static void test_input_gradient_of_one_hidden_unit(void **state)
     (void)state;
     const size_t sizes[4] = {5, 4, 3, 2};
     const udl_activation act[3] = {UDL_ACT_TANH, UDL_ACT_SIGMOID, UDL_ACT_LINEAR};
-    udl_rng r;
-    udl_rng_seed(&r, 21);
+    udli_rng r;
+    udli_rng_seed(&r, 21);
     problem p = {0};
-    assert_int_equal(udl_net_create(sizes, act, NULL, 3, &p.net), UDL_OK);
+    assert_int_equal(udli_net_create(sizes, act, NULL, 3, &p.net), UDL_OK);
     for (size_t l = 0; l < 3; l++) {
         fill(&r, p.net->w[l], sizes[l] * sizes[l + 1], 0.8);
         fill(&r, p.net->b[l], sizes[l + 1], 0.3);
@@ -147,23 +147,23 @@ static void test_input_gradient_of_one_hidden_unit(void **state)
     fill(&r, x, N * 5, 1.0);
     p.x = udl_mat_view(x, N, 5);
     p.unit_mode = 1;
-    assert_int_equal(udl_net_ws_alloc(p.net, N, &p.ws), UDL_OK);
+    assert_int_equal(udli_net_ws_alloc(p.net, N, &p.ws), UDL_OK);
     for (size_t upto = 1; upto <= 2; upto++)
         for (size_t unit = 0; unit < sizes[upto]; unit++) {
             p.upto = upto;
             p.unit = unit;
-            udl_mat top = udl_net_forward(p.net, &p.ws, p.x, upto);
+            udl_mat top = udli_net_forward(p.net, &p.ws, p.x, upto);
             udl_mat d = udl_mat_view(dtop, N, top.cols);
-            udl_mat_fill(d, 0.0);
+            udli_mat_fill(d, 0.0);
             for (size_t i = 0; i < N; i++)
                 dtop[i * top.cols + unit] = 1.0;
             udl_mat dxm = udl_mat_view(dx, N, 5);
-            udl_net_backward(p.net, &p.ws, p.x, upto, d, &dxm);
+            udli_net_backward(p.net, &p.ws, p.x, upto, d, &dxm);
             grad_block b = {x, dx, N * 5, "x"};
             check_gradient_blocks(mean_loss, &p, &b, 1, 1e-6, 1e-6);
         }
-    udl_net_ws_free(&p.ws);
-    udl_net_free(p.net);
+    udli_net_ws_free(&p.ws);
+    udli_net_free(p.net);
 }
 
 static void test_forward_to_a_layer_is_the_layers_by_hand(void **state)
@@ -171,8 +171,8 @@ static void test_forward_to_a_layer_is_the_layers_by_hand(void **state)
     (void)state;
     const size_t sizes[3] = {3, 2, 2};
     const udl_activation act[2] = {UDL_ACT_RELU, UDL_ACT_SOFTMAX};
-    udl_net *net;
-    assert_int_equal(udl_net_create(sizes, act, NULL, 2, &net), UDL_OK);
+    udli_net *net;
+    assert_int_equal(udli_net_create(sizes, act, NULL, 2, &net), UDL_OK);
     const double w0[6] = {1, -1, 0.5, 2, -0.25, 0}, b0[2] = {0.1, -3};
     const double w1[4] = {1, 2, 3, 4}, b1[2] = {0, 1};
     memcpy(net->w[0], w0, sizeof w0);
@@ -181,61 +181,61 @@ static void test_forward_to_a_layer_is_the_layers_by_hand(void **state)
     memcpy(net->b[1], b1, sizeof b1);
     double x[3] = {1, 2, 4}, h[2], y[2];
     /* h = relu(x W0 + b0) = relu(1 + 1 - 1 + 0.1, -1 + 4 + 0 - 3) = (1.1, 0) */
-    assert_int_equal(udl_net_apply(net, udl_mat_view(x, 1, 3), 1, 1, udl_mat_view(h, 1, 2)),
+    assert_int_equal(udli_net_apply(net, udl_mat_view(x, 1, 3), 1, 1, udl_mat_view(h, 1, 2)),
                      UDL_OK);
     assert_close(h[0], 1.1, 1e-15);
     assert_close(h[1], 0.0, 0.0);
     /* logits (1.1, 2.2 + 1); softmax */
-    assert_int_equal(udl_net_apply(net, udl_mat_view(x, 1, 3), 2, 1, udl_mat_view(y, 1, 2)),
+    assert_int_equal(udli_net_apply(net, udl_mat_view(x, 1, 3), 2, 1, udl_mat_view(y, 1, 2)),
                      UDL_OK);
     double e0 = exp(1.1), e1 = exp(3.2);
     assert_close(y[0], e0 / (e0 + e1), 1e-15);
     assert_close(y[1], e1 / (e0 + e1), 1e-15);
-    assert_int_equal(udl_net_apply(net, udl_mat_view(x, 1, 3), 2, 0, udl_mat_view(y, 1, 2)),
+    assert_int_equal(udli_net_apply(net, udl_mat_view(x, 1, 3), 2, 0, udl_mat_view(y, 1, 2)),
                      UDL_OK);
     assert_close(y[1], 3.2, 1e-15);
-    udl_net_free(net);
+    udli_net_free(net);
 }
 
 static void test_bad_shapes_are_refused(void **state)
 {
     (void)state;
-    udl_net *net;
+    udli_net *net;
     const size_t sizes[3] = {3, 2, 3}, zero[3] = {3, 0, 3};
     const udl_activation act[2] = {UDL_ACT_SIGMOID, UDL_ACT_SIGMOID};
     const udl_activation soft_first[2] = {UDL_ACT_SOFTMAX, UDL_ACT_SIGMOID};
     const int tied_self[2] = {-1, 1}, tied_ok[2] = {-1, 0};
-    assert_int_equal(udl_net_create(zero, act, NULL, 2, &net), UDL_EINVAL);
+    assert_int_equal(udli_net_create(zero, act, NULL, 2, &net), UDL_EINVAL);
     assert_non_null(strstr(udl_last_error(), "layer size 1 is 0"));
-    assert_int_equal(udl_net_create(sizes, soft_first, NULL, 2, &net), UDL_EINVAL);
+    assert_int_equal(udli_net_create(sizes, soft_first, NULL, 2, &net), UDL_EINVAL);
     assert_non_null(strstr(udl_last_error(), "softmax"));
-    assert_int_equal(udl_net_create(sizes, act, tied_self, 2, &net), UDL_EINVAL);
-    assert_int_equal(udl_net_create(sizes, act, NULL, 0, &net), UDL_EINVAL);
+    assert_int_equal(udli_net_create(sizes, act, tied_self, 2, &net), UDL_EINVAL);
+    assert_int_equal(udli_net_create(sizes, act, NULL, 0, &net), UDL_EINVAL);
     const size_t odd[3] = {3, 2, 4};
-    assert_int_equal(udl_net_create(odd, act, tied_ok, 2, &net), UDL_EINVAL);
+    assert_int_equal(udli_net_create(odd, act, tied_ok, 2, &net), UDL_EINVAL);
     assert_non_null(strstr(udl_last_error(), "transposed"));
-    assert_int_equal(udl_net_create(sizes, act, tied_ok, 2, &net), UDL_OK);
-    udl_param_block blocks[4];
-    assert_int_equal(udl_net_blocks(net, blocks), 3); /* W0, b0, b1: the tied W once */
-    udl_net_free(net);
-    udl_net_free(NULL);
+    assert_int_equal(udli_net_create(sizes, act, tied_ok, 2, &net), UDL_OK);
+    udli_param_block blocks[4];
+    assert_int_equal(udli_net_blocks(net, blocks), 3); /* W0, b0, b1: the tied W once */
+    udli_net_free(net);
+    udli_net_free(NULL);
 }
 
 static void test_loss_pairs_and_targets_are_checked(void **state)
 {
     (void)state;
-    assert_int_equal(udl_loss_check(UDL_LOSS_CROSS_ENTROPY, UDL_ACT_LINEAR, "t"), UDL_EINVAL);
+    assert_int_equal(udli_loss_check(UDL_LOSS_CROSS_ENTROPY, UDL_ACT_LINEAR, "t"), UDL_EINVAL);
     assert_non_null(strstr(udl_last_error(), "sigmoid output"));
-    assert_int_equal(udl_loss_check(UDL_LOSS_SQUARED, UDL_ACT_SOFTMAX, "t"), UDL_EINVAL);
-    assert_int_equal(udl_loss_check(UDL_LOSS_SOFTMAX_CROSS_ENTROPY, UDL_ACT_SIGMOID, "t"),
+    assert_int_equal(udli_loss_check(UDL_LOSS_SQUARED, UDL_ACT_SOFTMAX, "t"), UDL_EINVAL);
+    assert_int_equal(udli_loss_check(UDL_LOSS_SOFTMAX_CROSS_ENTROPY, UDL_ACT_SIGMOID, "t"),
                      UDL_EINVAL);
-    assert_int_equal(udl_loss_check((udl_loss)7, UDL_ACT_SIGMOID, "t"), UDL_EINVAL);
-    assert_int_equal(udl_loss_check(UDL_LOSS_SQUARED, UDL_ACT_TANH, "t"), UDL_OK);
+    assert_int_equal(udli_loss_check((udl_loss)7, UDL_ACT_SIGMOID, "t"), UDL_EINVAL);
+    assert_int_equal(udli_loss_check(UDL_LOSS_SQUARED, UDL_ACT_TANH, "t"), UDL_OK);
     double bad[2] = {0.5, 1.5}, rows[4] = {0.25, 0.75, 0.5, 0.25};
-    assert_int_equal(udl_loss_check_targets(UDL_LOSS_CROSS_ENTROPY, udl_mat_view(bad, 1, 2),
+    assert_int_equal(udli_loss_check_targets(UDL_LOSS_CROSS_ENTROPY, udl_mat_view(bad, 1, 2),
                                             "T"), UDL_EINVAL);
     assert_non_null(strstr(udl_last_error(), "T[0][1] is 1.5"));
-    assert_int_equal(udl_loss_check_targets(UDL_LOSS_SOFTMAX_CROSS_ENTROPY,
+    assert_int_equal(udli_loss_check_targets(UDL_LOSS_SOFTMAX_CROSS_ENTROPY,
                                             udl_mat_view(rows, 2, 2), "T"), UDL_EINVAL);
     assert_non_null(strstr(udl_last_error(), "row 1 sums to 0.75"));
     assert_string_equal(udl_loss_name(UDL_LOSS_SQUARED), "squared");
@@ -248,13 +248,13 @@ static void test_losses_are_stable_at_extreme_pre_activations(void **state)
     (void)state;
     double a[3] = {800, -800, 0}, t[3] = {0, 1, 0.5}, d[3];
     udl_mat dm = udl_mat_view(d, 1, 3);
-    double ce = udl_loss_eval(UDL_LOSS_CROSS_ENTROPY, UDL_ACT_SIGMOID, udl_mat_view(a, 1, 3),
+    double ce = udli_loss_eval(UDL_LOSS_CROSS_ENTROPY, UDL_ACT_SIGMOID, udl_mat_view(a, 1, 3),
                               udl_mat_view(t, 1, 3), &dm, 1.0);
     assert_close(ce, 800 + 800 + log(2.0), 1e-9);
     assert_close(d[0], 1.0, 0.0);
     assert_close(d[1], -1.0, 0.0);
     double s[3] = {1000, 0, -1000}, onehot[3] = {0, 0, 1};
-    double sce = udl_loss_eval(UDL_LOSS_SOFTMAX_CROSS_ENTROPY, UDL_ACT_SOFTMAX,
+    double sce = udli_loss_eval(UDL_LOSS_SOFTMAX_CROSS_ENTROPY, UDL_ACT_SOFTMAX,
                                udl_mat_view(s, 1, 3), udl_mat_view(onehot, 1, 3), &dm, 1.0);
     assert_close(sce, 2000.0, 1e-9);
     assert_close(d[0], 1.0, 0.0);

@@ -12,14 +12,14 @@
  * and shifted by a large mean, so centring and ordering matter. */
 static double *make_data(size_t n, size_t d, uint64_t seed, double offset)
 {
-    udl_rng r;
-    udl_rng_seed(&r, seed);
+    udli_rng r;
+    udli_rng_seed(&r, seed);
     double *x = malloc(n * d * sizeof(double)), *mix = malloc(d * d * sizeof(double));
     fill_normal(&r, mix, d * d);
     for (size_t i = 0; i < n; i++) {
         double z[64];
         for (size_t j = 0; j < d; j++)
-            z[j] = udl_rng_normal(&r) * 10.0 / (1.0 + (double)j);
+            z[j] = udli_rng_normal(&r) * 10.0 / (1.0 + (double)j);
         for (size_t j = 0; j < d; j++) {
             double s = offset * (1.0 + (double)j);
             for (size_t p = 0; p < d; p++)
@@ -279,10 +279,10 @@ static void test_edge_shapes_fewer_samples_rank_deficient_constant(void **state)
     /* rank 3 in 8 dimensions, with a constant column */
     const size_t n = 100, d = 8;
     double *y = calloc(n * d, sizeof(double));
-    udl_rng r;
-    udl_rng_seed(&r, 9);
+    udli_rng r;
+    udli_rng_seed(&r, 9);
     for (size_t i = 0; i < n; i++) {
-        double a = udl_rng_normal(&r), b = udl_rng_normal(&r), c = udl_rng_normal(&r);
+        double a = udli_rng_normal(&r), b = udli_rng_normal(&r), c = udli_rng_normal(&r);
         double row[8] = {a, b, c, a + b, b - c, 2 * a, a + b + c, 7.0};
         memcpy(y + i * d, row, sizeof row);
     }
@@ -392,13 +392,13 @@ static void test_save_load_round_trip(void **state)
                         udl_pca_explained_variance_ratio(loaded), d * sizeof(double));
     udl_pca_free(loaded);
     /* another kind of model file */
-    udl_block b = {"info", 1, 1, z1};
-    assert_int_equal(udl_container_save(path, UDL_KIND_RBM, &b, 1), UDL_OK);
+    udli_block b = {"info", 1, 1, z1};
+    assert_int_equal(udli_container_save(path, UDL_KIND_RBM, &b, 1), UDL_OK);
     assert_int_equal(udl_pca_load(path, &loaded), UDL_EKIND);
     assert_null(loaded);
     /* a PCA file whose blocks disagree */
     double info[5] = {7, 9, 200, 0, 0.9};
-    udl_block bad = {"info", 1, 5, info};
+    udli_block bad = {"info", 1, 5, info};
     assert_int_equal(save_format1(path, UDL_KIND_PCA, &bad, 1), UDL_OK);
     assert_int_equal(udl_pca_load(path, &loaded), UDL_EFORMAT);
     info[1] = 3;

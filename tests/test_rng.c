@@ -3,15 +3,15 @@
 static void test_same_seed_same_stream_other_seed_other_stream(void **state)
 {
     (void)state;
-    udl_rng a, b, c;
-    udl_rng_seed(&a, 42);
-    udl_rng_seed(&b, 42);
-    udl_rng_seed(&c, 43);
+    udli_rng a, b, c;
+    udli_rng_seed(&a, 42);
+    udli_rng_seed(&b, 42);
+    udli_rng_seed(&c, 43);
     int differ = 0;
     for (int i = 0; i < 1000; i++) {
-        uint64_t x = udl_rng_next(&a);
-        assert_true(x == udl_rng_next(&b));
-        differ += x != udl_rng_next(&c);
+        uint64_t x = udli_rng_next(&a);
+        assert_true(x == udli_rng_next(&b));
+        differ += x != udli_rng_next(&c);
     }
     assert_true(differ > 990);
 }
@@ -21,21 +21,21 @@ static void test_xoshiro_reference_values(void **state)
     (void)state;
     /* xoshiro256** from the state {1, 2, 3, 4}: the first outputs of the reference
      * algorithm, worked by hand from its definition: rotl(s1 * 5, 7) * 9. */
-    udl_rng r = {{1, 2, 3, 4}, 0.0, 0};
-    assert_true(udl_rng_next(&r) == 11520u);       /* rotl(10, 7) * 9 = 1280 * 9 */
-    assert_true(udl_rng_next(&r) == 0u);           /* s1 becomes 0 after one step */
-    assert_true(udl_rng_next(&r) == 1509978240u);
+    udli_rng r = {{1, 2, 3, 4}, 0.0, 0};
+    assert_true(udli_rng_next(&r) == 11520u);       /* rotl(10, 7) * 9 = 1280 * 9 */
+    assert_true(udli_rng_next(&r) == 0u);           /* s1 becomes 0 after one step */
+    assert_true(udli_rng_next(&r) == 1509978240u);
 }
 
 static void test_uniform_and_normal_moments(void **state)
 {
     (void)state;
-    udl_rng r;
-    udl_rng_seed(&r, 7);
+    udli_rng r;
+    udli_rng_seed(&r, 7);
     const int n = 200000;
     double su = 0, su2 = 0, sn = 0, sn2 = 0, sn4 = 0;
     for (int i = 0; i < n; i++) {
-        double u = udl_rng_uniform(&r), z = udl_rng_normal(&r);
+        double u = udli_rng_uniform(&r), z = udli_rng_normal(&r);
         assert_true(u >= 0.0 && u < 1.0);
         su += u;
         su2 += u * u;
@@ -54,28 +54,28 @@ static void test_uniform_and_normal_moments(void **state)
 static void test_bernoulli_frequency(void **state)
 {
     (void)state;
-    udl_rng r;
-    udl_rng_seed(&r, 9);
+    udli_rng r;
+    udli_rng_seed(&r, 9);
     const int n = 100000;
     int ones = 0;
     for (int i = 0; i < n; i++)
-        ones += udl_rng_bernoulli(&r, 0.3);
+        ones += udli_rng_bernoulli(&r, 0.3);
     assert_close((double)ones / n, 0.3, 5 * sqrt(0.21 / n));
     for (int i = 0; i < 100; i++) {
-        assert_int_equal(udl_rng_bernoulli(&r, 0.0), 0);
-        assert_int_equal(udl_rng_bernoulli(&r, 1.0), 1);
+        assert_int_equal(udli_rng_bernoulli(&r, 0.0), 0);
+        assert_int_equal(udli_rng_bernoulli(&r, 1.0), 1);
     }
 }
 
 static void test_below_is_in_range_and_uniform(void **state)
 {
     (void)state;
-    udl_rng r;
-    udl_rng_seed(&r, 11);
+    udli_rng r;
+    udli_rng_seed(&r, 11);
     int counts[7] = {0};
     const int n = 70000;
     for (int i = 0; i < n; i++) {
-        uint64_t v = udl_rng_below(&r, 7);
+        uint64_t v = udli_rng_below(&r, 7);
         assert_true(v < 7);
         counts[v]++;
     }
@@ -83,18 +83,18 @@ static void test_below_is_in_range_and_uniform(void **state)
     for (int k = 0; k < 7; k++)
         chi2 += (counts[k] - 10000.0) * (counts[k] - 10000.0) / 10000.0;
     assert_true(chi2 < 22.5); /* chi-square, 6 degrees of freedom, p = 0.001 */
-    assert_true(udl_rng_below(&r, 1) == 0);
+    assert_true(udli_rng_below(&r, 1) == 0);
 }
 
 static void test_permutation_is_a_permutation_and_unbiased(void **state)
 {
     (void)state;
-    udl_rng r;
-    udl_rng_seed(&r, 13);
+    udli_rng r;
+    udli_rng_seed(&r, 13);
     size_t idx[5];
     int first[5] = {0};
     for (int t = 0; t < 50000; t++) {
-        udl_rng_permutation(&r, idx, 5);
+        udli_rng_permutation(&r, idx, 5);
         int seen[5] = {0};
         for (int i = 0; i < 5; i++) {
             assert_true(idx[i] < 5);
@@ -106,7 +106,7 @@ static void test_permutation_is_a_permutation_and_unbiased(void **state)
     }
     for (int i = 0; i < 5; i++)
         assert_close(first[i] / 50000.0, 0.2, 0.01);
-    udl_rng_permutation(&r, idx, 0); /* empty: nothing to do */
+    udli_rng_permutation(&r, idx, 0); /* empty: nothing to do */
 }
 
 int main(void)

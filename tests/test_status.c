@@ -48,7 +48,7 @@ static void test_long_sentences_are_truncated_safely(void **state)
     char big[2000];
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = '\0';
-    assert_int_equal(udl_fail(UDL_EIO, "%s", big), UDL_EIO);
+    assert_int_equal(udli_fail(UDL_EIO, "%s", big), UDL_EIO);
     assert_true(strlen(udl_last_error()) < sizeof big - 1);
     assert_true(strlen(udl_last_error()) > 100);
 }
@@ -56,15 +56,15 @@ static void test_long_sentences_are_truncated_safely(void **state)
 static void test_a_sentence_may_quote_the_previous_one(void **state)
 {
     (void)state;
-    udl_fail(UDL_EINVAL, "momentum must be in [0, 1)");
-    assert_int_equal(udl_fail(UDL_EFORMAT, "m.udl: invalid: %s", udl_last_error()),
+    udli_fail(UDL_EINVAL, "momentum must be in [0, 1)");
+    assert_int_equal(udli_fail(UDL_EFORMAT, "m.udl: invalid: %s", udl_last_error()),
                      UDL_EFORMAT);
     assert_string_equal(udl_last_error(), "m.udl: invalid: momentum must be in [0, 1)");
 }
 
 static void *fail_in_thread(void *arg)
 {
-    udl_fail(UDL_EINVAL, "thread %d", *(int *)arg);
+    udli_fail(UDL_EINVAL, "thread %d", *(int *)arg);
     static _Thread_local char copy[64];
     snprintf(copy, sizeof copy, "%s", udl_last_error());
     return strcmp(copy, *(int *)arg == 1 ? "thread 1" : "thread 2") == 0 ? arg : NULL;
@@ -73,7 +73,7 @@ static void *fail_in_thread(void *arg)
 static void test_last_error_is_per_thread(void **state)
 {
     (void)state;
-    udl_fail(UDL_EIO, "main thread");
+    udli_fail(UDL_EIO, "main thread");
     pthread_t t1, t2;
     int one = 1, two = 2;
     void *r1, *r2;
@@ -101,10 +101,10 @@ static void test_runtime_version_matches_header(void **state)
 static void test_alloc_reports_overflow(void **state)
 {
     (void)state;
-    assert_null(udl_alloc((size_t)-1 / 2, 4, "huge"));
+    assert_null(udli_alloc((size_t)-1 / 2, 4, "huge"));
     assert_non_null(strstr(udl_last_error(), "huge"));
-    assert_null(udl_calloc((size_t)-1 / 2, 4, "huge too"));
-    void *p = udl_alloc(0, 8, "empty");
+    assert_null(udli_calloc((size_t)-1 / 2, 4, "huge too"));
+    void *p = udli_alloc(0, 8, "empty");
     assert_non_null(p);
     free(p);
 }
@@ -122,13 +122,13 @@ static void test_status_values_are_pinned(void **state)
 static void test_realloc_that_fails_leaves_the_block_whole(void **state)
 {
     (void)state;
-    unsigned char *p = udl_realloc(NULL, 4, 1, "first");
+    unsigned char *p = udli_realloc(NULL, 4, 1, "first");
     assert_non_null(p);
     memcpy(p, "abcd", 4);
-    assert_null(udl_realloc(p, (size_t)-1 / 2, 4, "grown"));
+    assert_null(udli_realloc(p, (size_t)-1 / 2, 4, "grown"));
     assert_non_null(strstr(udl_last_error(), "grown"));
     assert_memory_equal(p, "abcd", 4);
-    p = udl_realloc(p, 0, 8, "shrunk");
+    p = udli_realloc(p, 0, 8, "shrunk");
     assert_non_null(p); /* zero bytes is not a failure */
     free(p);
 }

@@ -20,8 +20,8 @@ static double naive_entry(udl_trans ta, udl_trans tb, udl_mat a, udl_mat b, size
 static void test_gemm_matches_naive_product_all_transposes_and_strides(void **state)
 {
     (void)state;
-    udl_rng rng;
-    udl_rng_seed(&rng, 1);
+    udli_rng rng;
+    udli_rng_seed(&rng, 1);
     const size_t shapes[][3] = {{1, 1, 1}, {3, 5, 7}, {17, 1, 9}, {13, 11, 1}, {31, 29, 37}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int ta = 0; ta < 2; ta++)
@@ -94,18 +94,18 @@ static void test_gemm_rejects_bad_shapes_and_views(void **state)
                      UDL_OK);
 }
 
-static void random_symmetric(udl_rng *rng, double *a, size_t n)
+static void random_symmetric(udli_rng *rng, double *a, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j <= i; j++)
-            a[i * n + j] = a[j * n + i] = udl_rng_normal(rng);
+            a[i * n + j] = a[j * n + i] = udli_rng_normal(rng);
 }
 
 static void test_syevd_reconstructs_orthonormal_descending(void **state)
 {
     (void)state;
-    udl_rng rng;
-    udl_rng_seed(&rng, 2);
+    udli_rng rng;
+    udli_rng_seed(&rng, 2);
     const size_t sizes[] = {1, 2, 5, 33, 100};
     for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
         size_t n = sizes[t];

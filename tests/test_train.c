@@ -35,24 +35,24 @@ static double xs[100 * 3], ys[100];
 
 static void make_problem(void)
 {
-    udl_rng r;
-    udl_rng_seed(&r, 3);
+    udli_rng r;
+    udli_rng_seed(&r, 3);
     for (int i = 0; i < 100; i++) {
-        xs[3 * i] = udl_rng_normal(&r);
-        xs[3 * i + 1] = udl_rng_normal(&r);
+        xs[3 * i] = udli_rng_normal(&r);
+        xs[3 * i + 1] = udli_rng_normal(&r);
         xs[3 * i + 2] = 1.0;
         ys[i] = 2.0 * xs[3 * i] - 3.0 * xs[3 * i + 1] + 0.5;
     }
 }
 
-static udl_train_spec spec_for(linreg *m, udl_param_block *block, udl_rng *rng)
+static udli_train_spec spec_for(linreg *m, udli_param_block *block, udli_rng *rng)
 {
-    *block = (udl_param_block){m->w, m->v, m->g, 3, 0};
+    *block = (udli_param_block){m->w, m->v, m->g, 3, 0};
     udl_train_params p = udl_train_params_default();
     p.epochs = 50;
     p.batch_size = 10;
     p.sgd = (udl_sgd_params){0.05, 0.9, 0.0, 0};
-    udl_train_spec s = {udl_mat_view(xs, 100, 3), udl_mat_view(ys, 100, 1), p, block, 1,
+    udli_train_spec s = {udl_mat_view(xs, 100, 3), udl_mat_view(ys, 100, 1), p, block, 1,
                         linreg_batch, m, rng, "linreg", NULL, NULL, NULL};
     return s;
 }
@@ -63,14 +63,14 @@ static void test_loop_trains_a_linear_model(void **state)
     make_problem();
     linreg m;
     memset(&m, 0, sizeof m);
-    udl_param_block b;
-    udl_rng rng;
-    udl_rng_seed(&rng, 1);
-    udl_train_spec s = spec_for(&m, &b, &rng);
-    udl_history h = {NULL, 0};
+    udli_param_block b;
+    udli_rng rng;
+    udli_rng_seed(&rng, 1);
+    udli_train_spec s = spec_for(&m, &b, &rng);
+    udli_history h = {NULL, 0};
     s.history = &h;
     size_t done;
-    assert_int_equal(udl_train(&s, &done), UDL_OK);
+    assert_int_equal(udli_train(&s, &done), UDL_OK);
     assert_int_equal(done, 50);
     assert_close(m.w[0], 2.0, 1e-6);
     assert_close(m.w[1], -3.0, 1e-6);
@@ -78,7 +78,7 @@ static void test_loop_trains_a_linear_model(void **state)
     assert_int_equal(h.n, 50);
     const double *history = h.loss;
     assert_true(history[49] < 1e-10 && history[0] > history[49]);
-    udl_history_free(&h);
+    udli_history_free(&h);
 }
 
 static void test_every_row_once_per_epoch_in_batches(void **state)
@@ -89,14 +89,14 @@ static void test_every_row_once_per_epoch_in_batches(void **state)
         xs[3 * i] = i;
     linreg m;
     memset(&m, 0, sizeof m);
-    udl_param_block b;
-    udl_rng rng;
-    udl_rng_seed(&rng, 2);
-    udl_train_spec s = spec_for(&m, &b, &rng);
+    udli_param_block b;
+    udli_rng rng;
+    udli_rng_seed(&rng, 2);
+    udli_train_spec s = spec_for(&m, &b, &rng);
     s.params.epochs = 3;
     s.params.batch_size = 30;
     s.params.sgd.learning_rate = 1e-9;
-    assert_int_equal(udl_train(&s, NULL), UDL_OK);
+    assert_int_equal(udli_train(&s, NULL), UDL_OK);
     for (int i = 0; i < 100; i++)
         assert_int_equal(m.visits[i], 3);
     assert_int_equal(m.calls, 12); /* 30 + 30 + 30 + 10, three times */
@@ -112,17 +112,17 @@ static void test_same_seed_same_result(void **state)
     memset(&a, 0, sizeof a);
     memset(&c, 0, sizeof c);
     memset(&d, 0, sizeof d);
-    udl_param_block ba, bc, bd;
-    udl_rng ra, rc, rd;
-    udl_rng_seed(&ra, 5);
-    udl_rng_seed(&rc, 5);
-    udl_rng_seed(&rd, 6);
-    udl_train_spec sa = spec_for(&a, &ba, &ra), sc = spec_for(&c, &bc, &rc),
+    udli_param_block ba, bc, bd;
+    udli_rng ra, rc, rd;
+    udli_rng_seed(&ra, 5);
+    udli_rng_seed(&rc, 5);
+    udli_rng_seed(&rd, 6);
+    udli_train_spec sa = spec_for(&a, &ba, &ra), sc = spec_for(&c, &bc, &rc),
                    sd = spec_for(&d, &bd, &rd);
     sa.params.epochs = sc.params.epochs = sd.params.epochs = 2;
-    assert_int_equal(udl_train(&sa, NULL), UDL_OK);
-    assert_int_equal(udl_train(&sc, NULL), UDL_OK);
-    assert_int_equal(udl_train(&sd, NULL), UDL_OK);
+    assert_int_equal(udli_train(&sa, NULL), UDL_OK);
+    assert_int_equal(udli_train(&sc, NULL), UDL_OK);
+    assert_int_equal(udli_train(&sd, NULL), UDL_OK);
     assert_memory_equal(a.w, c.w, sizeof a.w);
     assert_memory_not_equal(a.w, d.w, sizeof a.w);
 }
@@ -134,18 +134,18 @@ static void test_nan_loss_stops_and_restores_the_epoch_start(void **state)
     linreg m, ref;
     memset(&m, 0, sizeof m);
     memset(&ref, 0, sizeof ref);
-    udl_param_block b, rb;
-    udl_rng rng, rrng;
-    udl_rng_seed(&rng, 7);
-    udl_rng_seed(&rrng, 7);
-    udl_train_spec s = spec_for(&m, &b, &rng), r = spec_for(&ref, &rb, &rrng);
+    udli_param_block b, rb;
+    udli_rng rng, rrng;
+    udli_rng_seed(&rng, 7);
+    udli_rng_seed(&rrng, 7);
+    udli_train_spec s = spec_for(&m, &b, &rng), r = spec_for(&ref, &rb, &rrng);
     m.nan_at_call = 25; /* epoch 3, batch 5 */
     size_t done;
-    assert_int_equal(udl_train(&s, &done), UDL_ENUMERIC);
+    assert_int_equal(udli_train(&s, &done), UDL_ENUMERIC);
     assert_non_null(strstr(udl_last_error(), "epoch 3, batch 5"));
     assert_int_equal(done, 2);
     r.params.epochs = 2; /* the same run stopped cleanly after two epochs */
-    assert_int_equal(udl_train(&r, NULL), UDL_OK);
+    assert_int_equal(udli_train(&r, NULL), UDL_OK);
     assert_memory_equal(m.w, ref.w, sizeof m.w);
 }
 
@@ -163,15 +163,15 @@ static void test_progress_can_cancel(void **state)
     make_problem();
     linreg m;
     memset(&m, 0, sizeof m);
-    udl_param_block b;
-    udl_rng rng;
-    udl_rng_seed(&rng, 8);
-    udl_train_spec s = spec_for(&m, &b, &rng);
+    udli_param_block b;
+    udli_rng rng;
+    udli_rng_seed(&rng, 8);
+    udli_train_spec s = spec_for(&m, &b, &rng);
     int calls = 0;
     s.progress = stop_after_two;
     s.user = &calls;
     size_t done;
-    assert_int_equal(udl_train(&s, &done), UDL_ECANCELED);
+    assert_int_equal(udli_train(&s, &done), UDL_ECANCELED);
     assert_int_equal(done, 2);
     assert_int_equal(calls, 2);
     assert_int_equal(m.calls, 20);
@@ -180,7 +180,7 @@ static void test_progress_can_cancel(void **state)
 static udl_status failing_batch(void *model, udl_mat x, udl_mat y, double *loss)
 {
     (void)model, (void)x, (void)y, (void)loss;
-    return udl_fail(UDL_ENOMEM, "the model ran out of memory");
+    return udli_fail(UDL_ENOMEM, "the model ran out of memory");
 }
 
 static void test_bad_specs_are_rejected(void **state)
@@ -188,22 +188,22 @@ static void test_bad_specs_are_rejected(void **state)
     (void)state;
     linreg m;
     memset(&m, 0, sizeof m);
-    udl_param_block b;
-    udl_rng rng;
-    udl_rng_seed(&rng, 9);
-    udl_train_spec s = spec_for(&m, &b, &rng), t;
+    udli_param_block b;
+    udli_rng rng;
+    udli_rng_seed(&rng, 9);
+    udli_train_spec s = spec_for(&m, &b, &rng), t;
     t = s; t.params.epochs = 0;
-    assert_int_equal(udl_train(&t, NULL), UDL_EINVAL);
+    assert_int_equal(udli_train(&t, NULL), UDL_EINVAL);
     t = s; t.params.batch_size = 0;
-    assert_int_equal(udl_train(&t, NULL), UDL_EINVAL);
+    assert_int_equal(udli_train(&t, NULL), UDL_EINVAL);
     t = s; t.y.rows = 99;
-    assert_int_equal(udl_train(&t, NULL), UDL_ESHAPE);
+    assert_int_equal(udli_train(&t, NULL), UDL_ESHAPE);
     t = s; t.params.sgd.momentum = 1.5;
-    assert_int_equal(udl_train(&t, NULL), UDL_EINVAL);
+    assert_int_equal(udli_train(&t, NULL), UDL_EINVAL);
     t = s; t.x.rows = 0;
-    assert_int_equal(udl_train(&t, NULL), UDL_EINVAL);
+    assert_int_equal(udli_train(&t, NULL), UDL_EINVAL);
     t = s; t.batch = failing_batch;
-    assert_int_equal(udl_train(&t, NULL), UDL_ENOMEM);
+    assert_int_equal(udli_train(&t, NULL), UDL_ENOMEM);
     assert_string_equal(udl_last_error(), "the model ran out of memory");
 }
 
@@ -244,27 +244,27 @@ static void test_schedule_follows_the_models_epochs_across_calls(void **state)
     p.epochs = 4;
     p.batch_size = 100;
     double w[3] = {0, 0, 0}; /* param, gradient, velocity */
-    udl_param_block b = {w, w + 2, w + 1, 1, 0};
-    udl_rng rng;
-    udl_rng_seed(&rng, 1);
-    udl_history h = {NULL, 0};
-    udl_train_spec s = {udl_mat_view(xs, 100, 3), udl_mat_view(NULL, 100, 0), p, &b, 1,
+    udli_param_block b = {w, w + 2, w + 1, 1, 0};
+    udli_rng rng;
+    udli_rng_seed(&rng, 1);
+    udli_history h = {NULL, 0};
+    udli_train_spec s = {udl_mat_view(xs, 100, 3), udl_mat_view(NULL, 100, 0), p, &b, 1,
                         constant_gradient, w, &rng, "constant", NULL, NULL, &h};
-    assert_int_equal(udl_train(&s, NULL), UDL_OK);
+    assert_int_equal(udli_train(&s, NULL), UDL_OK);
     assert_true(w[0] == -(1 + 1 + 0.5 + 0.5));
     s.params.epochs = 2; /* a second call carries on at epochs 4 and 5 */
-    assert_int_equal(udl_train(&s, NULL), UDL_OK);
+    assert_int_equal(udli_train(&s, NULL), UDL_OK);
     assert_true(w[0] == -(3 + 0.25 + 0.25));
     assert_int_equal(h.n, 6);
     assert_true(h.loss[4] == -3.0); /* the loss of epoch 5 was read at its start */
-    udl_history_free(&h);
+    udli_history_free(&h);
     /* a bad schedule is refused, naming the field */
     s.params.decay_rate = 1.5;
-    assert_int_equal(udl_train(&s, NULL), UDL_EINVAL);
+    assert_int_equal(udli_train(&s, NULL), UDL_EINVAL);
     assert_non_null(strstr(udl_last_error(), "decay_rate"));
     s.params.decay_rate = 0.5;
     s.params.warmup_momentum = 1.0;
-    assert_int_equal(udl_train(&s, NULL), UDL_EINVAL);
+    assert_int_equal(udli_train(&s, NULL), UDL_EINVAL);
     assert_non_null(strstr(udl_last_error(), "warmup_momentum"));
 }
 

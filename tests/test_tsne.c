@@ -11,14 +11,14 @@
  * unit spread; labels say which cluster. */
 static double *clusters(size_t k, size_t per, size_t d, uint64_t seed, int *labels)
 {
-    udl_rng r;
-    udl_rng_seed(&r, seed);
+    udli_rng r;
+    udli_rng_seed(&r, seed);
     double *x = malloc(k * per * d * sizeof *x);
     for (size_t c = 0; c < k; c++)
         for (size_t i = 0; i < per; i++) {
             size_t row = c * per + i;
             for (size_t j = 0; j < d; j++)
-                x[row * d + j] = udl_rng_normal(&r) + (j == c % d ? 10.0 : 0.0) +
+                x[row * d + j] = udli_rng_normal(&r) + (j == c % d ? 10.0 : 0.0) +
                                  (c >= d ? -10.0 : 0.0);
             if (labels)
                 labels[row] = (int)c;
@@ -63,11 +63,11 @@ static double *csr_to_dense(const tsne_csr *p)
 static void test_calibrate_reaches_entropy(void **state)
 {
     (void)state;
-    udl_rng r;
-    udl_rng_seed(&r, 3);
+    udli_rng r;
+    udli_rng_seed(&r, 3);
     double d2[200], p[200];
     for (size_t j = 0; j < 200; j++)
-        d2[j] = 50.0 + 40.0 * udl_rng_uniform(&r); /* far away, so exp() would underflow */
+        d2[j] = 50.0 + 40.0 * udli_rng_uniform(&r); /* far away, so exp() would underflow */
     const double perps[] = {2.0, 5.0, 30.0, 100.0};
     for (size_t t = 0; t < 4; t++) {
         double beta = tsne_calibrate_row(d2, 200, perps[t], p);
@@ -95,8 +95,8 @@ static void test_knn_matches_brute_force(void **state)
 {
     (void)state;
     const size_t n = 300, d = 5, k = 12;
-    udl_rng r;
-    udl_rng_seed(&r, 4);
+    udli_rng r;
+    udli_rng_seed(&r, 4);
     double *x = malloc(n * d * sizeof *x);
     fill_normal(&r, x, n * d);
     /* duplicates: rows 10..19 copy row 5 */
@@ -203,8 +203,8 @@ static void test_exact_gradient_matches_finite_differences(void **state)
     double *p = malloc(n * n * sizeof *p);
     assert_int_equal(tsne_p_dense(udl_mat_view(x, n, d), 6.0, p), UDL_OK);
     for (size_t dims = 1; dims <= 3; dims++) {
-        udl_rng r;
-        udl_rng_seed(&r, 10 + dims);
+        udli_rng r;
+        udli_rng_seed(&r, 10 + dims);
         double *y = malloc(n * dims * sizeof *y), *g = malloc(n * dims * sizeof *g);
         fill_normal(&r, y, n * dims);
         tsne_exact w;
@@ -240,8 +240,8 @@ static void test_bh_theta_zero_equals_exact(void **state)
     assert_int_equal(tsne_p_sparse(udl_mat_view(x, n, d), 8.0, 3, &s), UDL_OK);
     double *pd = csr_to_dense(&s);
     for (size_t dims = 1; dims <= 3; dims++) {
-        udl_rng r;
-        udl_rng_seed(&r, 20 + dims);
+        udli_rng r;
+        udli_rng_seed(&r, 20 + dims);
         double *y = malloc(n * dims * sizeof *y), *ge = malloc(n * dims * sizeof *ge),
                *gb = malloc(n * dims * sizeof *gb);
         fill_normal(&r, y, n * dims);
@@ -429,8 +429,8 @@ static void test_cancel_and_given_init(void **state)
     (void)state;
     const size_t n = 60;
     double *x = clusters(3, 20, 4, 14, NULL), y[120], y0[120];
-    udl_rng r;
-    udl_rng_seed(&r, 5);
+    udli_rng r;
+    udli_rng_seed(&r, 5);
     fill_normal(&r, y0, 120);
     memcpy(y, y0, sizeof y);
     udl_tsne_params p = udl_tsne_params_default();
@@ -470,7 +470,7 @@ static void test_degenerate_inputs(void **state)
         assert_int_equal(udl_tsne_embed(&p, udl_mat_view(x, n, 5), udl_mat_view(y, n, 2),
                                         NULL, NULL, NULL),
                          UDL_OK);
-        assert_true(udl_all_finite(y, n * 2));
+        assert_true(udli_all_finite(y, n * 2));
     }
     for (size_t i = 0; i < n; i++)
         memcpy(x + i * 5, x, 5 * sizeof *x);
@@ -479,7 +479,7 @@ static void test_degenerate_inputs(void **state)
         assert_int_equal(udl_tsne_embed(&p, udl_mat_view(x, n, 5), udl_mat_view(y, n, 2),
                                         NULL, NULL, NULL),
                          UDL_OK);
-        assert_true(udl_all_finite(y, n * 2));
+        assert_true(udli_all_finite(y, n * 2));
     }
     free(x);
     free(y);

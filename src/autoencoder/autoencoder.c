@@ -19,11 +19,11 @@
  * it (W^T, c). */
 struct udl_ae {
     udl_ae_params p;
-    udl_net *net;
-    udl_net_ws ws;  /* batch_size rows */
+    udli_net *net;
+    udli_net_ws ws;  /* batch_size rows */
     double *noisy;  /* batch_size x D: the corrupted input */
-    udl_rng rng;
-    udl_history history;
+    udli_rng rng;
+    udli_history history;
 };
 
 /* ---- parameters ----------------------------------------------------------------- */
@@ -47,32 +47,32 @@ static udl_activation activation(const udl_ae_params *p)
 static udl_status check_params(const udl_ae_params *p)
 {
     if (!p)
-        return udl_fail(UDL_EINVAL, "autoencoder: params is NULL");
+        return udli_fail(UDL_EINVAL, "autoencoder: params is NULL");
     if (p->n_visible == 0 || p->n_hidden == 0)
-        return udl_fail(UDL_EINVAL, "autoencoder: n_visible and n_hidden must be positive, "
+        return udli_fail(UDL_EINVAL, "autoencoder: n_visible and n_hidden must be positive, "
                         "got %zu and %zu", p->n_visible, p->n_hidden);
     if (p->n_visible > (1u << 24) || p->n_hidden > (1u << 24))
-        return udl_fail(UDL_EINVAL, "autoencoder: %zu x %zu weights is too many",
+        return udli_fail(UDL_EINVAL, "autoencoder: %zu x %zu weights is too many",
                         p->n_visible, p->n_hidden);
     if (p->linear != 0 && p->linear != 1)
-        return udl_fail(UDL_EINVAL, "autoencoder: linear must be 0 or 1, got %d", p->linear);
+        return udli_fail(UDL_EINVAL, "autoencoder: linear must be 0 or 1, got %d", p->linear);
     if (p->loss != UDL_LOSS_CROSS_ENTROPY && p->loss != UDL_LOSS_SQUARED)
-        return udl_fail(UDL_EINVAL, "autoencoder: the loss must be cross-entropy or squared, "
+        return udli_fail(UDL_EINVAL, "autoencoder: the loss must be cross-entropy or squared, "
                         "got %d", (int)p->loss);
-    udl_status s = udl_loss_check(p->loss, activation(p), "autoencoder");
+    udl_status s = udli_loss_check(p->loss, activation(p), "autoencoder");
     if (s)
         return s;
     if (p->noise == UDL_NOISE_MASK && !(p->noise_level >= 0.0 && p->noise_level < 1.0))
-        return udl_fail(UDL_EINVAL, "autoencoder: the masking probability noise_level must be "
+        return udli_fail(UDL_EINVAL, "autoencoder: the masking probability noise_level must be "
                         "in [0, 1), got %g", p->noise_level);
     if (p->noise == UDL_NOISE_GAUSSIAN && !(p->noise_level > 0.0 && isfinite(p->noise_level)))
-        return udl_fail(UDL_EINVAL, "autoencoder: the Gaussian noise_level (sigma) must be > 0, "
+        return udli_fail(UDL_EINVAL, "autoencoder: the Gaussian noise_level (sigma) must be > 0, "
                         "got %g", p->noise_level);
     if (p->noise != UDL_NOISE_NONE && p->noise != UDL_NOISE_MASK &&
         p->noise != UDL_NOISE_GAUSSIAN)
-        return udl_fail(UDL_EINVAL, "autoencoder: unknown noise %d", (int)p->noise);
+        return udli_fail(UDL_EINVAL, "autoencoder: unknown noise %d", (int)p->noise);
     if ((s = udl_train_params_check(&p->train)))
-        return udl_fail(s, "autoencoder: %s", udl_last_error());
+        return udli_fail(s, "autoencoder: %s", udl_last_error());
     return UDL_OK;
 }
 
@@ -80,27 +80,27 @@ UDL_API void udl_ae_free(udl_ae *ae)
 {
     if (!ae)
         return;
-    udl_net_free(ae->net);
-    udl_net_ws_free(&ae->ws);
+    udli_net_free(ae->net);
+    udli_net_ws_free(&ae->ws);
     free(ae->noisy);
-    udl_history_free(&ae->history);
+    udli_history_free(&ae->history);
     free(ae);
 }
 
 /* The batch scratch for p's batch size. */
 static udl_status alloc_batch(udl_ae *ae, const udl_ae_params *p)
 {
-    udl_net_ws ws;
-    udl_status s = udl_net_ws_alloc(ae->net, p->train.batch_size, &ws);
+    udli_net_ws ws;
+    udl_status s = udli_net_ws_alloc(ae->net, p->train.batch_size, &ws);
     if (s)
         return s;
-    double *noisy = udl_alloc(p->train.batch_size * p->n_visible, sizeof(double),
+    double *noisy = udli_alloc(p->train.batch_size * p->n_visible, sizeof(double),
                               "autoencoder batch");
     if (!noisy) {
-        udl_net_ws_free(&ws);
+        udli_net_ws_free(&ws);
         return UDL_ENOMEM;
     }
-    udl_net_ws_free(&ae->ws);
+    udli_net_ws_free(&ae->ws);
     free(ae->noisy);
     ae->ws = ws;
     ae->noisy = noisy;
@@ -113,18 +113,18 @@ static udl_status alloc_ae(const udl_ae_params *p, udl_ae **out)
     udl_status s = check_params(p);
     if (s)
         return s;
-    udl_ae *ae = udl_calloc(1, sizeof *ae, "autoencoder");
+    udl_ae *ae = udli_calloc(1, sizeof *ae, "autoencoder");
     if (!ae)
         return UDL_ENOMEM;
     ae->p = *p;
     const size_t sizes[3] = {p->n_visible, p->n_hidden, p->n_visible};
     const udl_activation act[2] = {activation(p), activation(p)};
     const int tied[2] = {-1, 0};
-    if ((s = udl_net_create(sizes, act, tied, 2, &ae->net)) || (s = alloc_batch(ae, p))) {
+    if ((s = udli_net_create(sizes, act, tied, 2, &ae->net)) || (s = alloc_batch(ae, p))) {
         udl_ae_free(ae);
         return s;
     }
-    udl_rng_seed(&ae->rng, p->train.seed);
+    udli_rng_seed(&ae->rng, p->train.seed);
     *out = ae;
     return UDL_OK;
 }
@@ -132,7 +132,7 @@ static udl_status alloc_ae(const udl_ae_params *p, udl_ae **out)
 UDL_API udl_status udl_ae_create(const udl_ae_params *params, udl_ae **out)
 {
     if (!out)
-        return udl_fail(UDL_EINVAL, "autoencoder: out is NULL");
+        return udli_fail(UDL_EINVAL, "autoencoder: out is NULL");
     *out = NULL;
     udl_ae *ae;
     udl_status s = alloc_ae(params, &ae);
@@ -141,7 +141,7 @@ UDL_API udl_status udl_ae_create(const udl_ae_params *params, udl_ae **out)
     const size_t d = params->n_visible, m = params->n_hidden;
     const double scale = 1.0 / sqrt((double)(d + m));
     for (size_t i = 0; i < d * m; i++)
-        ae->net->w[0][i] = scale * udl_rng_normal(&ae->rng);
+        ae->net->w[0][i] = scale * udli_rng_normal(&ae->rng);
     *out = ae;
     return UDL_OK;
 }
@@ -149,64 +149,64 @@ UDL_API udl_status udl_ae_create(const udl_ae_params *params, udl_ae **out)
 UDL_API udl_status udl_ae_set_params(udl_ae *ae, const udl_ae_params *params)
 {
     if (!ae)
-        return udl_fail(UDL_EINVAL, "autoencoder: model is NULL");
+        return udli_fail(UDL_EINVAL, "autoencoder: model is NULL");
     udl_status s = check_params(params);
     if (s)
         return s;
     if (params->n_visible != ae->p.n_visible || params->n_hidden != ae->p.n_hidden ||
         params->linear != ae->p.linear)
-        return udl_fail(UDL_EINVAL, "autoencoder: n_visible, n_hidden and linear are fixed "
+        return udli_fail(UDL_EINVAL, "autoencoder: n_visible, n_hidden and linear are fixed "
                         "(%zu, %zu, %d)", ae->p.n_visible, ae->p.n_hidden, ae->p.linear);
     if (params->train.batch_size != ae->p.train.batch_size && (s = alloc_batch(ae, params)))
         return s;
     if (params->train.seed != ae->p.train.seed)
-        udl_rng_seed(&ae->rng, params->train.seed);
+        udli_rng_seed(&ae->rng, params->train.seed);
     ae->p = *params;
     return UDL_OK;
 }
 
 /* ---- the gradient ------------------------------------------------------------------- */
 
-void udl_ae_corrupt(udl_ae *ae, udl_mat x, udl_mat noisy)
+void udli_ae_corrupt(udl_ae *ae, udl_mat x, udl_mat noisy)
 {
     const double level = ae->p.noise_level;
     for (size_t i = 0; i < x.rows; i++)
         for (size_t j = 0; j < x.cols; j++) {
             double v = x.data[i * x.ld + j];
             if (ae->p.noise == UDL_NOISE_MASK)
-                v = udl_rng_bernoulli(&ae->rng, level) ? 0.0 : v;
+                v = udli_rng_bernoulli(&ae->rng, level) ? 0.0 : v;
             else
-                v += level * udl_rng_normal(&ae->rng);
+                v += level * udli_rng_normal(&ae->rng);
             noisy.data[i * noisy.ld + j] = v;
         }
 }
 
 /* Mean loss and its gradient with respect to W, b and c (the tied W collects both the
  * encoder's and the decoder's terms). */
-udl_status udl_ae_gradient(udl_ae *ae, udl_mat input, udl_mat target, double *loss)
+udl_status udli_ae_gradient(udl_ae *ae, udl_mat input, udl_mat target, double *loss)
 {
     const size_t n = input.rows;
-    udl_mat out = udl_net_forward(ae->net, &ae->ws, input, 2);
-    udl_mat delta = udl_net_delta(&ae->ws, n, out.cols);
-    *loss = udl_loss_eval(ae->p.loss, activation(&ae->p), out, target, &delta, (double)n) /
+    udl_mat out = udli_net_forward(ae->net, &ae->ws, input, 2);
+    udl_mat delta = udli_net_delta(&ae->ws, n, out.cols);
+    *loss = udli_loss_eval(ae->p.loss, activation(&ae->p), out, target, &delta, (double)n) /
             (double)n;
-    udl_net_backward(ae->net, &ae->ws, input, 2, delta, NULL);
+    udli_net_backward(ae->net, &ae->ws, input, 2, delta, NULL);
     return UDL_OK;
 }
 
-udl_status udl_ae_batch(void *model, udl_mat x, udl_mat y, double *loss)
+udl_status udli_ae_batch(void *model, udl_mat x, udl_mat y, double *loss)
 {
     (void)y;
     udl_ae *ae = model;
     udl_mat input = x;
     if (ae->p.noise != UDL_NOISE_NONE) {
         input = udl_mat_view(ae->noisy, x.rows, x.cols);
-        udl_ae_corrupt(ae, x, input);
+        udli_ae_corrupt(ae, x, input);
     }
-    return udl_ae_gradient(ae, input, x, loss);
+    return udli_ae_gradient(ae, input, x, loss);
 }
 
-void udl_ae_gradients(const udl_ae *ae, const double **gw, const double **gb,
+void udli_ae_gradients(const udl_ae *ae, const double **gw, const double **gb,
                       const double **gc)
 {
     *gw = ae->net->gw[0];
@@ -216,30 +216,30 @@ void udl_ae_gradients(const udl_ae *ae, const double **gw, const double **gb,
 
 /* ---- training ------------------------------------------------------------------------ */
 
-udl_status udl_ae_check_input(udl_mat x, size_t cols, udl_loss loss, const char *name)
+udl_status udli_ae_check_input(udl_mat x, size_t cols, udl_loss loss, const char *name)
 {
-    udl_status s = udl_mat_check_data(x, cols, name);
-    return s ? s : udl_loss_check_targets(loss, x, name);
+    udl_status s = udli_mat_check_data(x, cols, name);
+    return s ? s : udli_loss_check_targets(loss, x, name);
 }
 
 static udl_status check_data(const udl_ae *ae, udl_mat x, const char *name)
 {
-    return udl_ae_check_input(x, ae->p.n_visible, ae->p.loss, name);
+    return udli_ae_check_input(x, ae->p.n_visible, ae->p.loss, name);
 }
 
 UDL_API udl_status udl_ae_train(udl_ae *ae, udl_mat x, udl_progress_fn progress, void *user)
 {
     if (!ae)
-        return udl_fail(UDL_EINVAL, "autoencoder: model is NULL");
+        return udli_fail(UDL_EINVAL, "autoencoder: model is NULL");
     udl_status s = check_data(ae, x, "autoencoder: X");
     if (s)
         return s;
-    udl_param_block blocks[4];
-    size_t n_blocks = udl_net_blocks(ae->net, blocks);
-    udl_train_spec spec = {x, udl_mat_view(NULL, x.rows, 0), ae->p.train, blocks, n_blocks,
-                           udl_ae_batch, ae, &ae->rng, "autoencoder", progress, user,
+    udli_param_block blocks[4];
+    size_t n_blocks = udli_net_blocks(ae->net, blocks);
+    udli_train_spec spec = {x, udl_mat_view(NULL, x.rows, 0), ae->p.train, blocks, n_blocks,
+                           udli_ae_batch, ae, &ae->rng, "autoencoder", progress, user,
                            &ae->history};
-    return udl_train(&spec, NULL);
+    return udli_train(&spec, NULL);
 }
 
 /* ---- using the model --------------------------------------------------------------- */
@@ -247,34 +247,34 @@ UDL_API udl_status udl_ae_train(udl_ae *ae, udl_mat x, udl_progress_fn progress,
 UDL_API udl_status udl_ae_encode(const udl_ae *ae, udl_mat x, udl_mat z)
 {
     if (!ae)
-        return udl_fail(UDL_EINVAL, "autoencoder: model is NULL");
+        return udli_fail(UDL_EINVAL, "autoencoder: model is NULL");
     udl_status s = check_data(ae, x, "autoencoder encode: X");
-    if (s || (s = udl_mat_check_output(z, x.rows, ae->p.n_hidden, "autoencoder encode: Z")))
+    if (s || (s = udli_mat_check_output(z, x.rows, ae->p.n_hidden, "autoencoder encode: Z")))
         return s;
-    return udl_net_apply(ae->net, x, 1, 0, z);
+    return udli_net_apply(ae->net, x, 1, 0, z);
 }
 
 UDL_API udl_status udl_ae_reconstruct(const udl_ae *ae, udl_mat x, udl_mat xhat)
 {
     if (!ae)
-        return udl_fail(UDL_EINVAL, "autoencoder: model is NULL");
+        return udli_fail(UDL_EINVAL, "autoencoder: model is NULL");
     udl_status s = check_data(ae, x, "autoencoder reconstruct: X");
-    if (s || (s = udl_mat_check_output(xhat, x.rows, x.cols, "autoencoder reconstruct: X^")))
+    if (s || (s = udli_mat_check_output(xhat, x.rows, x.cols, "autoencoder reconstruct: X^")))
         return s;
-    return udl_net_apply(ae->net, x, 2, 1, xhat);
+    return udli_net_apply(ae->net, x, 2, 1, xhat);
 }
 
 UDL_API udl_status udl_ae_cost(const udl_ae *ae, udl_mat x, double *cost)
 {
     if (!ae || !cost)
-        return udl_fail(UDL_EINVAL, "autoencoder cost: model or cost is NULL");
+        return udli_fail(UDL_EINVAL, "autoencoder cost: model or cost is NULL");
     udl_status s = check_data(ae, x, "autoencoder cost: X");
     if (s)
         return s;
     if (x.rows == 0)
-        return udl_fail(UDL_EINVAL, "autoencoder cost: X has no rows");
+        return udli_fail(UDL_EINVAL, "autoencoder cost: X has no rows");
     double sum;
-    if ((s = udl_net_loss(ae->net, ae->p.loss, x, x, &sum)))
+    if ((s = udli_net_loss(ae->net, ae->p.loss, x, x, &sum)))
         return s;
     *cost = sum / (double)x.rows;
     return UDL_OK;
@@ -298,60 +298,60 @@ UDL_API const double *udl_ae_visible_bias(const udl_ae *ae) { return ae ? ae->ne
 
 /* ---- files ------------------------------------------------------------------------------ */
 
-void udl_ae_record(const udl_ae *ae, udl_record *r)
+void udli_ae_record(const udl_ae *ae, udli_record *r)
 {
     const udl_ae_params *p = &ae->p;
-    udl_record_u64(r, "n_visible", p->n_visible);
-    udl_record_u64(r, "n_hidden", p->n_hidden);
-    udl_record_u64(r, "linear", (uint64_t)p->linear);
-    udl_record_u64(r, "loss", (uint64_t)p->loss);
-    udl_record_u64(r, "noise", (uint64_t)p->noise);
-    udl_record_f64(r, "noise_level", p->noise_level);
-    udl_train_params_record(&p->train, r);
-    udl_record_matrix(r, "W", p->n_visible, p->n_hidden, ae->net->w[0]);
-    udl_record_matrix(r, "b", 1, p->n_hidden, ae->net->b[0]);
-    udl_record_matrix(r, "c", 1, p->n_visible, ae->net->b[1]);
-    udl_history_record(&ae->history, r);
+    udli_record_u64(r, "n_visible", p->n_visible);
+    udli_record_u64(r, "n_hidden", p->n_hidden);
+    udli_record_u64(r, "linear", (uint64_t)p->linear);
+    udli_record_u64(r, "loss", (uint64_t)p->loss);
+    udli_record_u64(r, "noise", (uint64_t)p->noise);
+    udli_record_f64(r, "noise_level", p->noise_level);
+    udli_train_params_record(&p->train, r);
+    udli_record_matrix(r, "W", p->n_visible, p->n_hidden, ae->net->w[0]);
+    udli_record_matrix(r, "b", 1, p->n_hidden, ae->net->b[0]);
+    udli_record_matrix(r, "c", 1, p->n_visible, ae->net->b[1]);
+    udli_history_record(&ae->history, r);
 }
 
-udl_status udl_ae_read(udl_container *c, udl_ae **out)
+udl_status udli_ae_read(udli_container *c, udl_ae **out)
 {
     static const char *const v1[] = {"n_visible", "n_hidden", "linear", "loss", "noise",
                                      "noise_level", UDL_TRAIN_V1_NAMES};
     *out = NULL;
     udl_ae_params p = udl_ae_params_default();
     int linear, loss, noise;
-    udl_block w, b, cb;
+    udli_block w, b, cb;
     udl_status s;
-    if ((s = udl_container_upgrade(c, "info", v1, sizeof v1 / sizeof v1[0])) ||
-        (s = udl_container_size(c, "n_visible", 1, 1u << 24, &p.n_visible)) ||
-        (s = udl_container_size(c, "n_hidden", 1, 1u << 24, &p.n_hidden)) ||
-        (s = udl_container_int(c, "linear", 0, 1, &linear)) ||
-        (s = udl_container_int(c, "loss", 0, UDL_LOSS_SQUARED, &loss)) ||
-        (s = udl_container_int(c, "noise", 0, UDL_NOISE_GAUSSIAN, &noise)) ||
-        (s = udl_container_f64(c, "noise_level", 0.0, INFINITY, &p.noise_level)) ||
-        (s = udl_train_params_read(c, &p.train)) ||
-        (s = udl_container_matrix(c, "W", p.n_visible, p.n_hidden, &w)) ||
-        (s = udl_container_matrix(c, "b", 1, p.n_hidden, &b)) ||
-        (s = udl_container_matrix(c, "c", 1, p.n_visible, &cb)))
+    if ((s = udli_container_upgrade(c, "info", v1, sizeof v1 / sizeof v1[0])) ||
+        (s = udli_container_size(c, "n_visible", 1, 1u << 24, &p.n_visible)) ||
+        (s = udli_container_size(c, "n_hidden", 1, 1u << 24, &p.n_hidden)) ||
+        (s = udli_container_int(c, "linear", 0, 1, &linear)) ||
+        (s = udli_container_int(c, "loss", 0, UDL_LOSS_SQUARED, &loss)) ||
+        (s = udli_container_int(c, "noise", 0, UDL_NOISE_GAUSSIAN, &noise)) ||
+        (s = udli_container_f64(c, "noise_level", 0.0, INFINITY, &p.noise_level)) ||
+        (s = udli_train_params_read(c, &p.train)) ||
+        (s = udli_container_matrix(c, "W", p.n_visible, p.n_hidden, &w)) ||
+        (s = udli_container_matrix(c, "b", 1, p.n_hidden, &b)) ||
+        (s = udli_container_matrix(c, "c", 1, p.n_visible, &cb)))
         return s;
     p.linear = linear;
     p.loss = (udl_loss)loss;
     p.noise = (udl_ae_noise)noise;
     if (check_params(&p))
-        return udl_fail(UDL_EFORMAT, "%s: the autoencoder parameters are invalid: %s",
-                        udl_container_path(c), udl_last_error());
+        return udli_fail(UDL_EFORMAT, "%s: the autoencoder parameters are invalid: %s",
+                        udli_container_path(c), udl_last_error());
     udl_ae *ae;
     if ((s = alloc_ae(&p, &ae)))
         return s;
     memcpy(ae->net->w[0], w.data, p.n_visible * p.n_hidden * sizeof(double));
     memcpy(ae->net->b[0], b.data, p.n_hidden * sizeof(double));
     memcpy(ae->net->b[1], cb.data, p.n_visible * sizeof(double));
-    if ((s = udl_history_read(c, &ae->history))) {
+    if ((s = udli_history_read(c, &ae->history))) {
         udl_ae_free(ae);
         return s;
     }
-    udl_rng_seed_resumed(&ae->rng, p.train.seed, ae->history.n);
+    udli_rng_seed_resumed(&ae->rng, p.train.seed, ae->history.n);
     *out = ae;
     return UDL_OK;
 }
@@ -359,23 +359,23 @@ udl_status udl_ae_read(udl_container *c, udl_ae **out)
 UDL_API udl_status udl_ae_save(const udl_ae *ae, const char *path)
 {
     if (!ae)
-        return udl_fail(UDL_EINVAL, "autoencoder save: model is NULL");
-    udl_record r;
-    udl_record_init(&r);
-    udl_ae_record(ae, &r);
-    return udl_record_save(&r, path, UDL_KIND_AUTOENCODER);
+        return udli_fail(UDL_EINVAL, "autoencoder save: model is NULL");
+    udli_record r;
+    udli_record_init(&r);
+    udli_ae_record(ae, &r);
+    return udli_record_save(&r, path, UDL_KIND_AUTOENCODER);
 }
 
 UDL_API udl_status udl_ae_load(const char *path, udl_ae **out)
 {
     if (!out)
-        return udl_fail(UDL_EINVAL, "autoencoder load: out is NULL");
-    return udl_kind_load(path, UDL_KIND_AUTOENCODER, (void **)out);
+        return udli_fail(UDL_EINVAL, "autoencoder load: out is NULL");
+    return udli_kind_load(path, UDL_KIND_AUTOENCODER, (void **)out);
 }
 
 /* ---- the registry's row ---------------------------------------------------------------- */
 
-static udl_status row_read(udl_container *c, void **m) { return udl_ae_read(c, (udl_ae **)m); }
+static udl_status row_read(udli_container *c, void **m) { return udli_ae_read(c, (udl_ae **)m); }
 static udl_status row_save(const void *m, const char *path) { return udl_ae_save(m, path); }
 static void row_free(void *m) { udl_ae_free(m); }
 static size_t row_inputs(const void *m) { return ((const udl_ae *)m)->p.n_visible; }
@@ -398,9 +398,9 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
     udl_ae_params params = ((udl_ae *)m)->p;
     params.train = p ? *p : params.train;
     return p ? udl_ae_set_params(m, &params)
-             : udl_fail(UDL_EINVAL, "autoencoder: training parameters are NULL");
+             : udli_fail(UDL_EINVAL, "autoencoder: training parameters are NULL");
 }
 
-const udl_kind_row udl_ae_row = {
+const udli_kind_row udli_ae_row = {
     UDL_KIND_AUTOENCODER, "ae", "autoencoder", row_read, row_save, row_free, row_inputs,
     row_codes, NULL, row_encode, row_reconstruct, NULL, row_get_train, row_set_train};

@@ -22,10 +22,10 @@
 
 struct udl_deep_ae {
     udl_deep_ae_params p;
-    udl_net *net;      /* 2L layers: sigmoid, but the code layer when linear_code and the
+    udli_net *net;      /* 2L layers: sigmoid, but the code layer when linear_code and the
                           output layer when the stack's first layer was linear */
-    udl_rng rng;
-    udl_history history;
+    udli_rng rng;
+    udli_history history;
 };
 
 /* ---- parameters and shape ------------------------------------------------------------ */
@@ -50,18 +50,18 @@ static udl_activation output_act(const udl_deep_ae *deep)
 static udl_status check_params(const udl_deep_ae_params *p, udl_activation output)
 {
     if (!p)
-        return udl_fail(UDL_EINVAL, "deep autoencoder: params is NULL");
+        return udli_fail(UDL_EINVAL, "deep autoencoder: params is NULL");
     if (p->linear_code != 0 && p->linear_code != 1)
-        return udl_fail(UDL_EINVAL, "deep autoencoder: linear_code must be 0 or 1, got %d",
+        return udli_fail(UDL_EINVAL, "deep autoencoder: linear_code must be 0 or 1, got %d",
                         p->linear_code);
     if (p->loss != UDL_LOSS_CROSS_ENTROPY && p->loss != UDL_LOSS_SQUARED)
-        return udl_fail(UDL_EINVAL, "deep autoencoder: the loss must be cross-entropy or "
+        return udli_fail(UDL_EINVAL, "deep autoencoder: the loss must be cross-entropy or "
                         "squared, got %d", (int)p->loss);
-    udl_status s = udl_loss_check(p->loss, output, "deep autoencoder");
+    udl_status s = udli_loss_check(p->loss, output, "deep autoencoder");
     if (s)
         return s;
     if ((s = udl_train_params_check(&p->train)))
-        return udl_fail(s, "deep autoencoder: %s", udl_last_error());
+        return udli_fail(s, "deep autoencoder: %s", udl_last_error());
     return UDL_OK;
 }
 
@@ -69,8 +69,8 @@ UDL_API void udl_deep_ae_free(udl_deep_ae *deep)
 {
     if (!deep)
         return;
-    udl_net_free(deep->net);
-    udl_history_free(&deep->history);
+    udli_net_free(deep->net);
+    udli_history_free(&deep->history);
     free(deep);
 }
 
@@ -87,17 +87,17 @@ static void unrolled_act(size_t n_layers, int linear_code, int output_linear,
 }
 
 /* A deep autoencoder around net (taken over, also on failure). */
-static udl_status wrap(const udl_deep_ae_params *p, udl_net *net, udl_deep_ae **out)
+static udl_status wrap(const udl_deep_ae_params *p, udli_net *net, udl_deep_ae **out)
 {
     udl_status s = check_params(p, net->act[net->n_layers - 1]);
-    udl_deep_ae *deep = s ? NULL : udl_calloc(1, sizeof *deep, "deep autoencoder");
+    udl_deep_ae *deep = s ? NULL : udli_calloc(1, sizeof *deep, "deep autoencoder");
     if (!deep) {
-        udl_net_free(net);
+        udli_net_free(net);
         return s ? s : UDL_ENOMEM;
     }
     deep->p = *p;
     deep->net = net;
-    udl_rng_seed(&deep->rng, p->train.seed);
+    udli_rng_seed(&deep->rng, p->train.seed);
     *out = deep;
     return UDL_OK;
 }
@@ -106,13 +106,13 @@ UDL_API udl_status udl_deep_ae_create(const udl_sae *stack, const udl_deep_ae_pa
                                       udl_deep_ae **out)
 {
     if (!out)
-        return udl_fail(UDL_EINVAL, "deep autoencoder: out is NULL");
+        return udli_fail(UDL_EINVAL, "deep autoencoder: out is NULL");
     *out = NULL;
     size_t depth = udl_sae_n_layers(stack);
     if (depth == 0)
-        return udl_fail(UDL_EINVAL, "deep autoencoder: the stack is NULL or empty");
+        return udli_fail(UDL_EINVAL, "deep autoencoder: the stack is NULL or empty");
     if (2 * depth > MAX_DEPTH)
-        return udl_fail(UDL_EINVAL, "deep autoencoder: %zu layers is too deep", depth);
+        return udli_fail(UDL_EINVAL, "deep autoencoder: %zu layers is too deep", depth);
     size_t sizes[MAX_DEPTH + 1];
     for (size_t i = 0; i < depth; i++) {
         udl_ae_params lp = udl_ae_get_params(udl_sae_layer(stack, i));
@@ -122,8 +122,8 @@ UDL_API udl_status udl_deep_ae_create(const udl_sae *stack, const udl_deep_ae_pa
     int output_linear = udl_ae_get_params(udl_sae_layer(stack, 0)).linear;
     udl_activation act[MAX_DEPTH];
     unrolled_act(2 * depth, params ? params->linear_code : 0, output_linear, act);
-    udl_net *net;
-    udl_status s = udl_net_create(sizes, act, NULL, 2 * depth, &net);
+    udli_net *net;
+    udl_status s = udli_net_create(sizes, act, NULL, 2 * depth, &net);
     if (s)
         return s;
     for (size_t i = 0; i < depth; i++) {
@@ -143,34 +143,34 @@ UDL_API udl_status udl_deep_ae_create(const udl_sae *stack, const udl_deep_ae_pa
 
 typedef struct trainer {
     udl_deep_ae *deep;
-    udl_net_ws ws;
+    udli_net_ws ws;
 } trainer;
 
 static udl_status batch_gradient(void *model, udl_mat x, udl_mat y, double *loss)
 {
     (void)y;
     trainer *t = model;
-    udl_net *net = t->deep->net;
+    udli_net *net = t->deep->net;
     const size_t n = x.rows, L = net->n_layers;
-    udl_mat out = udl_net_forward(net, &t->ws, x, L);
-    udl_mat delta = udl_net_delta(&t->ws, n, out.cols);
-    *loss = udl_loss_eval(t->deep->p.loss, output_act(t->deep), out, x, &delta, (double)n) /
+    udl_mat out = udli_net_forward(net, &t->ws, x, L);
+    udl_mat delta = udli_net_delta(&t->ws, n, out.cols);
+    *loss = udli_loss_eval(t->deep->p.loss, output_act(t->deep), out, x, &delta, (double)n) /
             (double)n;
-    udl_net_backward(net, &t->ws, x, L, delta, NULL);
+    udli_net_backward(net, &t->ws, x, L, delta, NULL);
     return UDL_OK;
 }
 
-udl_status udl_deep_ae_gradient(udl_deep_ae *deep, udl_mat x, double *loss)
+udl_status udli_deep_ae_gradient(udl_deep_ae *deep, udl_mat x, double *loss)
 {
     trainer t = {deep, {0}};
-    udl_status s = udl_net_ws_alloc(deep->net, x.rows, &t.ws);
+    udl_status s = udli_net_ws_alloc(deep->net, x.rows, &t.ws);
     if (!s)
         s = batch_gradient(&t, x, udl_mat_view(NULL, x.rows, 0), loss);
-    udl_net_ws_free(&t.ws);
+    udli_net_ws_free(&t.ws);
     return s;
 }
 
-void udl_deep_ae_layer(udl_deep_ae *deep, size_t l, double **w, double **b, double **gw,
+void udli_deep_ae_layer(udl_deep_ae *deep, size_t l, double **w, double **b, double **gw,
                        double **gb)
 {
     *w = deep->net->w[l];
@@ -183,64 +183,64 @@ void udl_deep_ae_layer(udl_deep_ae *deep, size_t l, double **w, double **b, doub
 
 static udl_status check_data(const udl_deep_ae *deep, udl_mat x, const char *name)
 {
-    return udl_ae_check_input(x, deep->net->sizes[0], deep->p.loss, name);
+    return udli_ae_check_input(x, deep->net->sizes[0], deep->p.loss, name);
 }
 
 UDL_API udl_status udl_deep_ae_train(udl_deep_ae *deep, udl_mat x, udl_progress_fn progress,
                                      void *user)
 {
     if (!deep)
-        return udl_fail(UDL_EINVAL, "deep autoencoder: model is NULL");
+        return udli_fail(UDL_EINVAL, "deep autoencoder: model is NULL");
     udl_status s = check_data(deep, x, "deep autoencoder: X");
     if (s)
         return s;
     trainer t = {deep, {0}};
-    if ((s = udl_net_ws_alloc(deep->net, deep->p.train.batch_size, &t.ws)))
+    if ((s = udli_net_ws_alloc(deep->net, deep->p.train.batch_size, &t.ws)))
         return s;
-    udl_param_block blocks[2 * MAX_DEPTH];
-    size_t n_blocks = udl_net_blocks(deep->net, blocks);
-    udl_train_spec spec = {x, udl_mat_view(NULL, x.rows, 0), deep->p.train, blocks, n_blocks,
+    udli_param_block blocks[2 * MAX_DEPTH];
+    size_t n_blocks = udli_net_blocks(deep->net, blocks);
+    udli_train_spec spec = {x, udl_mat_view(NULL, x.rows, 0), deep->p.train, blocks, n_blocks,
                            batch_gradient, &t, &deep->rng, "deep autoencoder", progress, user,
                            &deep->history};
-    s = udl_train(&spec, NULL);
-    udl_net_ws_free(&t.ws);
+    s = udli_train(&spec, NULL);
+    udli_net_ws_free(&t.ws);
     return s;
 }
 
 UDL_API udl_status udl_deep_ae_encode(const udl_deep_ae *deep, udl_mat x, udl_mat z)
 {
     if (!deep)
-        return udl_fail(UDL_EINVAL, "deep autoencoder: model is NULL");
+        return udli_fail(UDL_EINVAL, "deep autoencoder: model is NULL");
     const size_t code = deep->net->n_layers / 2;
     udl_status s = check_data(deep, x, "deep autoencoder encode: X");
-    if (s || (s = udl_mat_check_output(z, x.rows, deep->net->sizes[code],
+    if (s || (s = udli_mat_check_output(z, x.rows, deep->net->sizes[code],
                                        "deep autoencoder encode: Z")))
         return s;
-    return udl_net_apply(deep->net, x, code, 0, z);
+    return udli_net_apply(deep->net, x, code, 0, z);
 }
 
 UDL_API udl_status udl_deep_ae_reconstruct(const udl_deep_ae *deep, udl_mat x, udl_mat xhat)
 {
     if (!deep)
-        return udl_fail(UDL_EINVAL, "deep autoencoder: model is NULL");
+        return udli_fail(UDL_EINVAL, "deep autoencoder: model is NULL");
     udl_status s = check_data(deep, x, "deep autoencoder reconstruct: X");
-    if (s || (s = udl_mat_check_output(xhat, x.rows, deep->net->sizes[0],
+    if (s || (s = udli_mat_check_output(xhat, x.rows, deep->net->sizes[0],
                                        "deep autoencoder reconstruct: X^")))
         return s;
-    return udl_net_apply(deep->net, x, deep->net->n_layers, 1, xhat);
+    return udli_net_apply(deep->net, x, deep->net->n_layers, 1, xhat);
 }
 
 UDL_API udl_status udl_deep_ae_cost(const udl_deep_ae *deep, udl_mat x, double *cost)
 {
     if (!deep || !cost)
-        return udl_fail(UDL_EINVAL, "deep autoencoder cost: model or cost is NULL");
+        return udli_fail(UDL_EINVAL, "deep autoencoder cost: model or cost is NULL");
     udl_status s = check_data(deep, x, "deep autoencoder cost: X");
     if (s)
         return s;
     if (x.rows == 0)
-        return udl_fail(UDL_EINVAL, "deep autoencoder cost: X has no rows");
+        return udli_fail(UDL_EINVAL, "deep autoencoder cost: X has no rows");
     double sum;
-    if ((s = udl_net_loss(deep->net, deep->p.loss, x, x, &sum)))
+    if ((s = udli_net_loss(deep->net, deep->p.loss, x, x, &sum)))
         return s;
     *cost = sum / (double)x.rows;
     return UDL_OK;
@@ -254,15 +254,15 @@ UDL_API udl_deep_ae_params udl_deep_ae_get_params(const udl_deep_ae *deep)
 UDL_API udl_status udl_deep_ae_set_params(udl_deep_ae *deep, const udl_deep_ae_params *params)
 {
     if (!deep)
-        return udl_fail(UDL_EINVAL, "deep autoencoder: model is NULL");
+        return udli_fail(UDL_EINVAL, "deep autoencoder: model is NULL");
     udl_status s = check_params(params, output_act(deep));
     if (s)
         return s;
     if (params->linear_code != deep->p.linear_code)
-        return udl_fail(UDL_EINVAL, "deep autoencoder: linear_code is fixed when the stack is "
+        return udli_fail(UDL_EINVAL, "deep autoencoder: linear_code is fixed when the stack is "
                         "unrolled (it is %d)", deep->p.linear_code);
     if (params->train.seed != deep->p.train.seed)
-        udl_rng_seed(&deep->rng, params->train.seed);
+        udli_rng_seed(&deep->rng, params->train.seed);
     deep->p = *params;
     return UDL_OK;
 }
@@ -286,36 +286,36 @@ UDL_API const size_t *udl_deep_ae_sizes(const udl_deep_ae *deep, size_t *n_sizes
 UDL_API udl_status udl_deep_ae_save(const udl_deep_ae *deep, const char *path)
 {
     if (!deep)
-        return udl_fail(UDL_EINVAL, "deep autoencoder save: model is NULL");
-    udl_record r;
-    udl_record_init(&r);
-    udl_record_u64(&r, "linear_code", (uint64_t)deep->p.linear_code);
-    udl_record_u64(&r, "loss", (uint64_t)deep->p.loss);
-    udl_train_params_record(&deep->p.train, &r);
-    udl_net_record(deep->net, &r);
-    udl_history_record(&deep->history, &r);
-    return udl_record_save(&r, path, UDL_KIND_DEEP_AUTOENCODER);
+        return udli_fail(UDL_EINVAL, "deep autoencoder save: model is NULL");
+    udli_record r;
+    udli_record_init(&r);
+    udli_record_u64(&r, "linear_code", (uint64_t)deep->p.linear_code);
+    udli_record_u64(&r, "loss", (uint64_t)deep->p.loss);
+    udli_train_params_record(&deep->p.train, &r);
+    udli_net_record(deep->net, &r);
+    udli_history_record(&deep->history, &r);
+    return udli_record_save(&r, path, UDL_KIND_DEEP_AUTOENCODER);
 }
 
 /* What encode, reconstruct and training rely on: an even number of layers that mirror
  * each other in size, no ties, sigmoid layers but for the code layer (linear exactly when
  * linear_code) and the output layer (sigmoid or linear). */
-static udl_status check_unrolled(const udl_net *net, int linear_code, const char *path)
+static udl_status check_unrolled(const udli_net *net, int linear_code, const char *path)
 {
     const size_t L = net->n_layers;
     if (L % 2)
-        return udl_fail(UDL_EFORMAT, "%s: a deep autoencoder has an even number of layers, "
+        return udli_fail(UDL_EFORMAT, "%s: a deep autoencoder has an even number of layers, "
                         "not %zu", path, L);
     for (size_t l = 0; l <= L; l++)
         if (net->sizes[l] != net->sizes[L - l])
-            return udl_fail(UDL_EFORMAT, "%s: the decoder does not mirror the encoder (layer "
+            return udli_fail(UDL_EFORMAT, "%s: the decoder does not mirror the encoder (layer "
                             "size %zu is %zu but size %zu is %zu)", path, l, net->sizes[l],
                             L - l, net->sizes[L - l]);
     udl_activation want[MAX_DEPTH];
     unrolled_act(L, linear_code, net->act[L - 1] == UDL_ACT_LINEAR, want);
     for (size_t l = 0; l < L; l++)
         if (net->tied[l] >= 0 || net->act[l] != want[l])
-            return udl_fail(UDL_EFORMAT, "%s: layer %zu is %s%s, but a deep autoencoder%s "
+            return udli_fail(UDL_EFORMAT, "%s: layer %zu is %s%s, but a deep autoencoder%s "
                             "has it %s", path, l, net->tied[l] >= 0 ? "tied and " : "",
                             udl_activation_name(net->act[l]),
                             linear_code ? " with a linear code" : "",
@@ -323,49 +323,49 @@ static udl_status check_unrolled(const udl_net *net, int linear_code, const char
     return UDL_OK;
 }
 
-static udl_status deep_read(udl_container *c, udl_deep_ae **out)
+static udl_status deep_read(udli_container *c, udl_deep_ae **out)
 {
     static const char *const v1[] = {"layers", "output_linear", "linear_code", "loss",
                                      UDL_TRAIN_V1_NAMES, "reserved"};
     *out = NULL;
-    const char *path = udl_container_path(c);
+    const char *path = udli_container_path(c);
     udl_deep_ae_params p = udl_deep_ae_params_default();
     int loss, output_linear = 0;
     size_t n_layers = 2;
     udl_status s;
-    if ((s = udl_container_upgrade(c, "info", v1, sizeof v1 / sizeof v1[0])) ||
-        (s = udl_container_int(c, "linear_code", 0, 1, &p.linear_code)) ||
-        (s = udl_container_int(c, "loss", 0, UDL_LOSS_SQUARED, &loss)) ||
-        (s = udl_train_params_read(c, &p.train)))
+    if ((s = udli_container_upgrade(c, "info", v1, sizeof v1 / sizeof v1[0])) ||
+        (s = udli_container_int(c, "linear_code", 0, 1, &p.linear_code)) ||
+        (s = udli_container_int(c, "loss", 0, UDL_LOSS_SQUARED, &loss)) ||
+        (s = udli_train_params_read(c, &p.train)))
         return s;
     p.loss = (udl_loss)loss;
     /* Format 1 stored no activations: they follow from these two. */
-    if (udl_container_version(c) == 1 &&
-        ((s = udl_container_size(c, "layers", 2, MAX_DEPTH, &n_layers)) ||
-         (s = udl_container_int(c, "output_linear", 0, 1, &output_linear))))
+    if (udli_container_version(c) == 1 &&
+        ((s = udli_container_size(c, "layers", 2, MAX_DEPTH, &n_layers)) ||
+         (s = udli_container_int(c, "output_linear", 0, 1, &output_linear))))
         return s;
     udl_activation v1_act[MAX_DEPTH];
     unrolled_act(n_layers, p.linear_code, output_linear, v1_act);
-    udl_net *net;
-    if ((s = udl_net_read(c, v1_act, &net)))
+    udli_net *net;
+    if ((s = udli_net_read(c, v1_act, &net)))
         return s;
     if ((s = check_unrolled(net, p.linear_code, path))) {
-        udl_net_free(net);
+        udli_net_free(net);
         return s;
     }
     if (check_params(&p, net->act[net->n_layers - 1])) {
-        udl_net_free(net);
-        return udl_fail(UDL_EFORMAT, "%s: the deep autoencoder parameters are invalid: %s",
+        udli_net_free(net);
+        return udli_fail(UDL_EFORMAT, "%s: the deep autoencoder parameters are invalid: %s",
                         path, udl_last_error());
     }
     udl_deep_ae *deep;
     if ((s = wrap(&p, net, &deep)))
         return s;
-    if ((s = udl_history_read(c, &deep->history))) {
+    if ((s = udli_history_read(c, &deep->history))) {
         udl_deep_ae_free(deep);
         return s;
     }
-    udl_rng_seed_resumed(&deep->rng, p.train.seed, deep->history.n);
+    udli_rng_seed_resumed(&deep->rng, p.train.seed, deep->history.n);
     *out = deep;
     return UDL_OK;
 }
@@ -373,13 +373,13 @@ static udl_status deep_read(udl_container *c, udl_deep_ae **out)
 UDL_API udl_status udl_deep_ae_load(const char *path, udl_deep_ae **out)
 {
     if (!out)
-        return udl_fail(UDL_EINVAL, "deep autoencoder load: out is NULL");
-    return udl_kind_load(path, UDL_KIND_DEEP_AUTOENCODER, (void **)out);
+        return udli_fail(UDL_EINVAL, "deep autoencoder load: out is NULL");
+    return udli_kind_load(path, UDL_KIND_DEEP_AUTOENCODER, (void **)out);
 }
 
 /* ---- the registry's row ---------------------------------------------------------------- */
 
-static udl_status row_read(udl_container *c, void **m)
+static udl_status row_read(udli_container *c, void **m)
 {
     return deep_read(c, (udl_deep_ae **)m);
 }
@@ -388,7 +388,7 @@ static void row_free(void *m) { udl_deep_ae_free(m); }
 static size_t row_inputs(const void *m) { return ((const udl_deep_ae *)m)->net->sizes[0]; }
 static size_t row_codes(const void *m)
 {
-    const udl_net *net = ((const udl_deep_ae *)m)->net;
+    const udli_net *net = ((const udl_deep_ae *)m)->net;
     return net->sizes[net->n_layers / 2];
 }
 static udl_status row_encode(const void *m, udl_mat x, udl_mat z)
@@ -408,12 +408,12 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
 {
     udl_deep_ae_params params = ((udl_deep_ae *)m)->p;
     if (!p)
-        return udl_fail(UDL_EINVAL, "deep autoencoder: training parameters are NULL");
+        return udli_fail(UDL_EINVAL, "deep autoencoder: training parameters are NULL");
     params.train = *p;
     return udl_deep_ae_set_params(m, &params);
 }
 
-const udl_kind_row udl_deep_ae_row = {
+const udli_kind_row udli_deep_ae_row = {
     UDL_KIND_DEEP_AUTOENCODER, "deep-ae", "deep autoencoder", row_read, row_save, row_free,
     row_inputs, row_codes, NULL, row_encode, row_reconstruct, NULL, row_get_train,
     row_set_train};

@@ -9,28 +9,28 @@
 
 /* Mean loss of reconstructing target from input (same shape, at most batch_size rows),
  * with the gradient left in the model's gradient buffers. */
-udl_status udl_ae_gradient(udl_ae *ae, udl_mat input, udl_mat target, double *loss);
+udl_status udli_ae_gradient(udl_ae *ae, udl_mat input, udl_mat target, double *loss);
 /* The training loop's batch function: corrupts x with the model's noise, then
- * udl_ae_gradient(corrupted, x). */
-udl_status udl_ae_batch(void *ae, udl_mat x, udl_mat y, double *loss);
+ * udli_ae_gradient(corrupted, x). */
+udl_status udli_ae_batch(void *ae, udl_mat x, udl_mat y, double *loss);
 /* noisy = x corrupted by the model's noise, drawing from the model's generator. */
-void udl_ae_corrupt(udl_ae *ae, udl_mat x, udl_mat noisy);
+void udli_ae_corrupt(udl_ae *ae, udl_mat x, udl_mat noisy);
 /* The gradient buffers: W (D x M), b (M), c (D). */
-void udl_ae_gradients(const udl_ae *ae, const double **gw, const double **gb,
+void udli_ae_gradients(const udl_ae *ae, const double **gw, const double **gb,
                       const double **gc);
 /* Input checks shared by every autoencoder: a usable, finite view with cols columns,
  * in [0, 1] for cross-entropy. */
-udl_status udl_ae_check_input(udl_mat x, size_t cols, udl_loss loss, const char *name);
+udl_status udli_ae_check_input(udl_mat x, size_t cols, udl_loss loss, const char *name);
 
 /* Model files: an autoencoder's fields after the record's (container's) prefix, so a
  * stack keeps one per layer. */
-void udl_ae_record(const udl_ae *ae, udl_record *r);
-udl_status udl_ae_read(udl_container *c, udl_ae **out);
+void udli_ae_record(const udl_ae *ae, udli_record *r);
+udl_status udli_ae_read(udli_container *c, udl_ae **out);
 
 /* For the tests: the deep autoencoder's mean loss and gradient on a batch of at most
  * batch_size rows, and layer l's weights, biases and their gradients. */
-udl_status udl_deep_ae_gradient(udl_deep_ae *deep, udl_mat x, double *loss);
-void udl_deep_ae_layer(udl_deep_ae *deep, size_t l, double **w, double **b, double **gw,
+udl_status udli_deep_ae_gradient(udl_deep_ae *deep, udl_mat x, double *loss);
+void udli_deep_ae_layer(udl_deep_ae *deep, size_t l, double **w, double **b, double **gw,
                        double **gb);
 
 #endif

@@ -31,14 +31,14 @@ UDL_API udl_status udl_sae_create(const udl_ae_params *layer_params, const size_
                                   size_t n_sizes, udl_sae **out)
 {
     if (!out)
-        return udl_fail(UDL_EINVAL, "stacked autoencoder: out is NULL");
+        return udli_fail(UDL_EINVAL, "stacked autoencoder: out is NULL");
     *out = NULL;
     if (!layer_params || !sizes)
-        return udl_fail(UDL_EINVAL, "stacked autoencoder: params or sizes is NULL");
+        return udli_fail(UDL_EINVAL, "stacked autoencoder: params or sizes is NULL");
     if (n_sizes < 2 || n_sizes > MAX_LAYERS + 1)
-        return udl_fail(UDL_EINVAL, "stacked autoencoder: needs 2 to %d layer sizes (input "
+        return udli_fail(UDL_EINVAL, "stacked autoencoder: needs 2 to %d layer sizes (input "
                         "and hidden), got %zu", MAX_LAYERS + 1, n_sizes);
-    udl_sae *sae = udl_calloc(1, sizeof *sae, "stacked autoencoder");
+    udl_sae *sae = udli_calloc(1, sizeof *sae, "stacked autoencoder");
     if (!sae)
         return UDL_ENOMEM;
     for (size_t i = 0; i + 1 < n_sizes; i++) {
@@ -61,7 +61,7 @@ UDL_API udl_status udl_sae_create(const udl_ae_params *layer_params, const size_
 static udl_status encode_next(const udl_ae *ae, udl_mat x, double **buffer, udl_mat *z)
 {
     size_t m = udl_ae_get_params(ae).n_hidden;
-    double *next = udl_alloc(x.rows * m, sizeof(double), "stacked autoencoder codes");
+    double *next = udli_alloc(x.rows * m, sizeof(double), "stacked autoencoder codes");
     if (!next)
         return UDL_ENOMEM;
     udl_mat codes = udl_mat_view(next, x.rows, m);
@@ -79,7 +79,7 @@ static udl_status encode_next(const udl_ae *ae, udl_mat x, double **buffer, udl_
 UDL_API udl_status udl_sae_train(udl_sae *sae, udl_mat x, udl_progress_fn progress, void *user)
 {
     if (!sae)
-        return udl_fail(UDL_EINVAL, "stacked autoencoder: model is NULL");
+        return udli_fail(UDL_EINVAL, "stacked autoencoder: model is NULL");
     udl_status s = UDL_OK;
     double *buffer = NULL;
     udl_mat codes = x;
@@ -95,7 +95,7 @@ UDL_API udl_status udl_sae_train(udl_sae *sae, udl_mat x, udl_progress_fn progre
 UDL_API udl_status udl_sae_encode(const udl_sae *sae, udl_mat x, udl_mat z)
 {
     if (!sae)
-        return udl_fail(UDL_EINVAL, "stacked autoencoder: model is NULL");
+        return udli_fail(UDL_EINVAL, "stacked autoencoder: model is NULL");
     double *buffer = NULL;
     udl_mat below = x;
     udl_status s = UDL_OK;
@@ -117,45 +117,45 @@ UDL_API const udl_ae *udl_sae_layer(const udl_sae *sae, size_t i)
 UDL_API udl_status udl_sae_save(const udl_sae *sae, const char *path)
 {
     if (!sae)
-        return udl_fail(UDL_EINVAL, "stacked autoencoder save: model is NULL");
-    udl_record r;
-    udl_record_init(&r);
-    udl_record_u64(&r, "n_layers", sae->n_layers);
+        return udli_fail(UDL_EINVAL, "stacked autoencoder save: model is NULL");
+    udli_record r;
+    udli_record_init(&r);
+    udli_record_u64(&r, "n_layers", sae->n_layers);
     for (size_t i = 0; i < sae->n_layers; i++) {
         char prefix[24];
         snprintf(prefix, sizeof prefix, "L%zu.", i);
-        udl_record_prefix(&r, prefix);
-        udl_ae_record(sae->layers[i], &r);
+        udli_record_prefix(&r, prefix);
+        udli_ae_record(sae->layers[i], &r);
     }
-    return udl_record_save(&r, path, UDL_KIND_STACKED_AUTOENCODER);
+    return udli_record_save(&r, path, UDL_KIND_STACKED_AUTOENCODER);
 }
 
-static udl_status sae_read(udl_container *c, udl_sae **out)
+static udl_status sae_read(udli_container *c, udl_sae **out)
 {
     *out = NULL;
     static const char *const v1[] = {"n_layers"};
     size_t n_layers;
     udl_status s;
-    if ((s = udl_container_upgrade(c, "layers", v1, 1)) ||
-        (s = udl_container_size(c, "n_layers", 1, MAX_LAYERS, &n_layers)))
+    if ((s = udli_container_upgrade(c, "layers", v1, 1)) ||
+        (s = udli_container_size(c, "n_layers", 1, MAX_LAYERS, &n_layers)))
         return s;
-    udl_sae *sae = udl_calloc(1, sizeof *sae, "stacked autoencoder");
+    udl_sae *sae = udli_calloc(1, sizeof *sae, "stacked autoencoder");
     if (!sae)
         return UDL_ENOMEM;
     for (size_t i = 0; i < n_layers && !s; i++) {
         char prefix[24];
         snprintf(prefix, sizeof prefix, "L%zu.", i);
-        udl_container_prefix(c, prefix);
-        if (!(s = udl_ae_read(c, &sae->layers[i])))
+        udli_container_prefix(c, prefix);
+        if (!(s = udli_ae_read(c, &sae->layers[i])))
             sae->n_layers = i + 1;
         if (!s && i > 0 &&
             udl_ae_get_params(sae->layers[i]).n_visible !=
                 udl_ae_get_params(sae->layers[i - 1]).n_hidden)
-            s = udl_fail(UDL_EFORMAT, "%s: layer %zu takes %zu inputs but layer %zu gives %zu",
-                         udl_container_path(c), i, udl_ae_get_params(sae->layers[i]).n_visible,
+            s = udli_fail(UDL_EFORMAT, "%s: layer %zu takes %zu inputs but layer %zu gives %zu",
+                         udli_container_path(c), i, udl_ae_get_params(sae->layers[i]).n_visible,
                          i - 1, udl_ae_get_params(sae->layers[i - 1]).n_hidden);
     }
-    udl_container_prefix(c, "");
+    udli_container_prefix(c, "");
     if (s) {
         udl_sae_free(sae);
         return s;
@@ -167,13 +167,13 @@ static udl_status sae_read(udl_container *c, udl_sae **out)
 UDL_API udl_status udl_sae_load(const char *path, udl_sae **out)
 {
     if (!out)
-        return udl_fail(UDL_EINVAL, "stacked autoencoder load: out is NULL");
-    return udl_kind_load(path, UDL_KIND_STACKED_AUTOENCODER, (void **)out);
+        return udli_fail(UDL_EINVAL, "stacked autoencoder load: out is NULL");
+    return udli_kind_load(path, UDL_KIND_STACKED_AUTOENCODER, (void **)out);
 }
 
 /* ---- the registry's row ---------------------------------------------------------------- */
 
-static udl_status row_read(udl_container *c, void **m) { return sae_read(c, (udl_sae **)m); }
+static udl_status row_read(udli_container *c, void **m) { return sae_read(c, (udl_sae **)m); }
 static udl_status row_save(const void *m, const char *path) { return udl_sae_save(m, path); }
 static void row_free(void *m) { udl_sae_free(m); }
 static size_t row_inputs(const void *m)
@@ -198,7 +198,7 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
 {
     const udl_sae *sae = m;
     if (!p)
-        return udl_fail(UDL_EINVAL, "stacked autoencoder: training parameters are NULL");
+        return udli_fail(UDL_EINVAL, "stacked autoencoder: training parameters are NULL");
     udl_ae_params params[MAX_LAYERS];
     for (size_t i = 0; i < sae->n_layers; i++) {
         params[i] = udl_ae_get_params(sae->layers[i]);
@@ -207,12 +207,12 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
     }
     udl_status s = udl_train_params_check(p);
     if (s)
-        return udl_fail(s, "stacked autoencoder: %s", udl_last_error());
+        return udli_fail(s, "stacked autoencoder: %s", udl_last_error());
     for (size_t i = 0; i < sae->n_layers && !s; i++)
         s = udl_ae_set_params(sae->layers[i], &params[i]);
     return s;
 }
 
-const udl_kind_row udl_sae_row = {
+const udli_kind_row udli_sae_row = {
     UDL_KIND_STACKED_AUTOENCODER, "sae", "stacked autoencoder", row_read, row_save, row_free,
     row_inputs, row_codes, NULL, row_encode, NULL, NULL, row_get_train, row_set_train};

@@ -15,7 +15,7 @@
 
 static atomic_uint tmp_counter;
 
-static void release(udl_wfile *f)
+static void release(udli_wfile *f)
 {
     if (f->fp)
         fclose(f->fp);
@@ -27,14 +27,14 @@ static void release(udl_wfile *f)
     f->path = f->tmp_path = NULL;
 }
 
-udl_status udl_wfile_open(udl_wfile *f, const char *path)
+udl_status udli_wfile_open(udli_wfile *f, const char *path)
 {
     memset(f, 0, sizeof *f);
     if (!path || !*path)
-        return f->status = udl_fail(UDL_EINVAL, "output path is NULL or empty");
+        return f->status = udli_fail(UDL_EINVAL, "output path is NULL or empty");
     size_t len = strlen(path);
-    f->path = udl_alloc(len + 1, 1, "output path");
-    f->tmp_path = udl_alloc(len + 64, 1, "temporary path");
+    f->path = udli_alloc(len + 1, 1, "output path");
+    f->tmp_path = udli_alloc(len + 64, 1, "temporary path");
     if (!f->path || !f->tmp_path) {
         release(f);
         return f->status = UDL_ENOMEM;
@@ -51,7 +51,7 @@ udl_status udl_wfile_open(udl_wfile *f, const char *path)
             break;
     }
     if (fd < 0) {
-        udl_status s = udl_fail(UDL_EIO, "cannot create %s: %s", f->tmp_path, strerror(errno));
+        udl_status s = udli_fail(UDL_EIO, "cannot create %s: %s", f->tmp_path, strerror(errno));
         free(f->tmp_path);
         f->tmp_path = NULL;
         release(f);
@@ -60,7 +60,7 @@ udl_status udl_wfile_open(udl_wfile *f, const char *path)
     f->fp = fdopen(fd, "wb");
     if (!f->fp) {
         close(fd);
-        udl_status s = udl_fail(UDL_EIO, "cannot open %s: %s", f->tmp_path, strerror(errno));
+        udl_status s = udli_fail(UDL_EIO, "cannot open %s: %s", f->tmp_path, strerror(errno));
         release(f);
         return f->status = s;
     }
@@ -68,12 +68,12 @@ udl_status udl_wfile_open(udl_wfile *f, const char *path)
     return UDL_OK;
 }
 
-void udl_wfile_write(udl_wfile *f, const void *buf, size_t n)
+void udli_wfile_write(udli_wfile *f, const void *buf, size_t n)
 {
     if (f->status || !f->fp || n == 0)
         return;
     if (fwrite(buf, 1, n, f->fp) != n) {
-        f->status = udl_fail(UDL_EIO, "writing %s failed: %s", f->path, strerror(errno));
+        f->status = udli_fail(UDL_EIO, "writing %s failed: %s", f->path, strerror(errno));
         return;
     }
     const unsigned char *p = buf;
@@ -85,7 +85,7 @@ void udl_wfile_write(udl_wfile *f, const void *buf, size_t n)
     }
 }
 
-void udl_wfile_write_f64(udl_wfile *f, const double *x, size_t n)
+void udli_wfile_write_f64(udli_wfile *f, const double *x, size_t n)
 {
     unsigned char buf[8 * 512];
     while (n) {
@@ -93,29 +93,29 @@ void udl_wfile_write_f64(udl_wfile *f, const double *x, size_t n)
         for (size_t i = 0; i < chunk; i++) {
             uint64_t bits;
             memcpy(&bits, &x[i], sizeof bits);
-            udl_put_u64le(buf + 8 * i, bits);
+            udli_put_u64le(buf + 8 * i, bits);
         }
-        udl_wfile_write(f, buf, 8 * chunk);
+        udli_wfile_write(f, buf, 8 * chunk);
         x += chunk;
         n -= chunk;
     }
 }
 
-udl_status udl_wfile_commit(udl_wfile *f)
+udl_status udli_wfile_commit(udli_wfile *f)
 {
     udl_status s = f->status;
     if (!s && !f->fp)
-        s = udl_fail(UDL_EIO, "no file is open for writing");
+        s = udli_fail(UDL_EIO, "no file is open for writing");
     if (!s && (fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0))
-        s = udl_fail(UDL_EIO, "writing %s failed: %s", f->path, strerror(errno));
+        s = udli_fail(UDL_EIO, "writing %s failed: %s", f->path, strerror(errno));
     if (!s) {
         int rc = fclose(f->fp);
         f->fp = NULL;
         if (rc != 0)
-            s = udl_fail(UDL_EIO, "closing %s failed: %s", f->path, strerror(errno));
+            s = udli_fail(UDL_EIO, "closing %s failed: %s", f->path, strerror(errno));
     }
     if (!s && rename(f->tmp_path, f->path) != 0)
-        s = udl_fail(UDL_EIO, "cannot rename the temporary file to %s: %s", f->path,
+        s = udli_fail(UDL_EIO, "cannot rename the temporary file to %s: %s", f->path,
                      strerror(errno));
     if (!s) {
         free(f->tmp_path); /* renamed: nothing left to unlink */
@@ -125,29 +125,29 @@ udl_status udl_wfile_commit(udl_wfile *f)
     return s;
 }
 
-void udl_wfile_abort(udl_wfile *f) { release(f); }
+void udli_wfile_abort(udli_wfile *f) { release(f); }
 
 UDL_API udl_status udl_file_write(const char *path, const void *data, size_t size)
 {
     if (!data && size)
-        return udl_fail(UDL_EINVAL, "no data to write to %s", path ? path : "(null)");
-    udl_wfile f;
-    udl_status s = udl_wfile_open(&f, path);
+        return udli_fail(UDL_EINVAL, "no data to write to %s", path ? path : "(null)");
+    udli_wfile f;
+    udl_status s = udli_wfile_open(&f, path);
     if (s)
         return s;
-    udl_wfile_write(&f, data, size);
-    return udl_wfile_commit(&f);
+    udli_wfile_write(&f, data, size);
+    return udli_wfile_commit(&f);
 }
 
-udl_status udl_read_file(const char *path, unsigned char **data, size_t *size)
+udl_status udli_read_file(const char *path, unsigned char **data, size_t *size)
 {
     *data = NULL;
     *size = 0;
     if (!path)
-        return udl_fail(UDL_EINVAL, "input path is NULL");
+        return udli_fail(UDL_EINVAL, "input path is NULL");
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return udl_fail(UDL_EIO, "cannot open %s: %s", path, strerror(errno));
+        return udli_fail(UDL_EIO, "cannot open %s: %s", path, strerror(errno));
     /* A regular file is read into one buffer of its size, with a byte to spare so the
      * read that meets the end needs no growth; a pipe's size is unknown, so it grows. */
     struct stat st;
@@ -155,13 +155,13 @@ udl_status udl_read_file(const char *path, unsigned char **data, size_t *size)
     if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
         (uintmax_t)st.st_size < SIZE_MAX)
         cap = (size_t)st.st_size + 1;
-    unsigned char *buf = udl_alloc(cap, 1, "file buffer");
+    unsigned char *buf = udli_alloc(cap, 1, "file buffer");
     udl_status s = buf ? UDL_OK : UDL_ENOMEM;
     while (!s) {
         if (len == cap) {
-            unsigned char *bigger = udl_realloc(buf, cap, 2, "file buffer");
+            unsigned char *bigger = udli_realloc(buf, cap, 2, "file buffer");
             if (!bigger) {
-                s = udl_fail(UDL_ENOMEM, "cannot hold %s in memory", path);
+                s = udli_fail(UDL_ENOMEM, "cannot hold %s in memory", path);
                 break;
             }
             buf = bigger;
@@ -171,7 +171,7 @@ udl_status udl_read_file(const char *path, unsigned char **data, size_t *size)
         len += got;
         if (got == 0) {
             if (ferror(fp))
-                s = udl_fail(UDL_EIO, "reading %s failed", path);
+                s = udli_fail(UDL_EIO, "reading %s failed", path);
             break;
         }
     }

@@ -11,53 +11,53 @@
 
 /* A file being written under a temporary name beside its final path; commit renames
  * it into place, abort (or any failed write) removes it. */
-typedef struct udl_wfile {
+typedef struct udli_wfile {
     FILE *fp;
     char *path, *tmp_path;
     udl_status status; /* first failure, reported by commit */
     uint32_t crc;      /* running CRC-32 of everything written */
-} udl_wfile;
+} udli_wfile;
 
-udl_status udl_wfile_open(udl_wfile *f, const char *path);
+udl_status udli_wfile_open(udli_wfile *f, const char *path);
 /* Appends n bytes; a failure is remembered and reported by commit. */
-void udl_wfile_write(udl_wfile *f, const void *buf, size_t n);
+void udli_wfile_write(udli_wfile *f, const void *buf, size_t n);
 /* Appends n doubles as little-endian IEEE-754. */
-void udl_wfile_write_f64(udl_wfile *f, const double *x, size_t n);
+void udli_wfile_write_f64(udli_wfile *f, const double *x, size_t n);
 /* Flushes, syncs and renames into place; on any earlier failure removes the temporary
  * file instead and returns that failure. Frees f's resources either way. */
-udl_status udl_wfile_commit(udl_wfile *f);
-void udl_wfile_abort(udl_wfile *f);
+udl_status udli_wfile_commit(udli_wfile *f);
+void udli_wfile_abort(udli_wfile *f);
 
 /* Reads a whole file into memory (freed by the caller). */
-udl_status udl_read_file(const char *path, unsigned char **data, size_t *size);
+udl_status udli_read_file(const char *path, unsigned char **data, size_t *size);
 
-static inline void udl_put_u32le(unsigned char *p, uint32_t v)
+static inline void udli_put_u32le(unsigned char *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
         p[i] = (unsigned char)(v >> (8 * i));
 }
-static inline void udl_put_u64le(unsigned char *p, uint64_t v)
+static inline void udli_put_u64le(unsigned char *p, uint64_t v)
 {
     for (int i = 0; i < 8; i++)
         p[i] = (unsigned char)(v >> (8 * i));
 }
-static inline uint32_t udl_get_u32le(const unsigned char *p)
+static inline uint32_t udli_get_u32le(const unsigned char *p)
 {
     uint32_t v = 0;
     for (int i = 3; i >= 0; i--)
         v = (v << 8) | p[i];
     return v;
 }
-static inline uint64_t udl_get_u64le(const unsigned char *p)
+static inline uint64_t udli_get_u64le(const unsigned char *p)
 {
     uint64_t v = 0;
     for (int i = 7; i >= 0; i--)
         v = (v << 8) | p[i];
     return v;
 }
-static inline double udl_get_f64le(const unsigned char *p)
+static inline double udli_get_f64le(const unsigned char *p)
 {
-    uint64_t bits = udl_get_u64le(p);
+    uint64_t bits = udli_get_u64le(p);
     double x;
     memcpy(&x, &bits, sizeof x);
     return x;

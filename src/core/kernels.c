@@ -18,7 +18,7 @@ static double sigmoid1(double x)
     return e / (1.0 + e);
 }
 
-void udl_sigmoid(udl_mat in, udl_mat out)
+void udli_sigmoid(udl_mat in, udl_mat out)
 {
     for (size_t i = 0; i < in.rows; i++) {
         const double *x = in.data + i * in.ld;
@@ -28,7 +28,7 @@ void udl_sigmoid(udl_mat in, udl_mat out)
     }
 }
 
-void udl_tanh(udl_mat in, udl_mat out)
+void udli_tanh(udl_mat in, udl_mat out)
 {
     for (size_t i = 0; i < in.rows; i++) {
         const double *x = in.data + i * in.ld;
@@ -38,7 +38,7 @@ void udl_tanh(udl_mat in, udl_mat out)
     }
 }
 
-void udl_relu(udl_mat in, udl_mat out)
+void udli_relu(udl_mat in, udl_mat out)
 {
     for (size_t i = 0; i < in.rows; i++)
     {
@@ -49,7 +49,7 @@ void udl_relu(udl_mat in, udl_mat out)
     }
 }
 
-void udl_softplus(udl_mat in, udl_mat out)
+void udli_softplus(udl_mat in, udl_mat out)
 {
     for (size_t i = 0; i < in.rows; i++) {
         const double *x = in.data + i * in.ld;
@@ -59,7 +59,7 @@ void udl_softplus(udl_mat in, udl_mat out)
     }
 }
 
-void udl_sigmoid_backward(udl_mat y, udl_mat grad)
+void udli_sigmoid_backward(udl_mat y, udl_mat grad)
 {
     for (size_t i = 0; i < y.rows; i++)
     {
@@ -70,7 +70,7 @@ void udl_sigmoid_backward(udl_mat y, udl_mat grad)
     }
 }
 
-void udl_tanh_backward(udl_mat y, udl_mat grad)
+void udli_tanh_backward(udl_mat y, udl_mat grad)
 {
     for (size_t i = 0; i < y.rows; i++)
     {
@@ -81,7 +81,7 @@ void udl_tanh_backward(udl_mat y, udl_mat grad)
     }
 }
 
-void udl_relu_backward(udl_mat x, udl_mat grad)
+void udli_relu_backward(udl_mat x, udl_mat grad)
 {
     for (size_t i = 0; i < x.rows; i++)
     {
@@ -102,7 +102,7 @@ static double row_max(const double *x, size_t n)
     return m;
 }
 
-void udl_softmax_rows(udl_mat in, udl_mat out)
+void udli_softmax_rows(udl_mat in, udl_mat out)
 {
     for (size_t i = 0; i < in.rows; i++) {
         const double *x = in.data + i * in.ld;
@@ -117,7 +117,7 @@ void udl_softmax_rows(udl_mat in, udl_mat out)
     }
 }
 
-void udl_logsumexp_rows(udl_mat m, double *lse)
+void udli_logsumexp_rows(udl_mat m, double *lse)
 {
     for (size_t i = 0; i < m.rows; i++) {
         const double *x = m.data + i * m.ld;
@@ -132,7 +132,7 @@ void udl_logsumexp_rows(udl_mat m, double *lse)
     }
 }
 
-void udl_add_row_vector(udl_mat in, const double *bias, double alpha, udl_mat out)
+void udli_add_row_vector(udl_mat in, const double *bias, double alpha, udl_mat out)
 {
     for (size_t i = 0; i < in.rows; i++)
     {
@@ -143,7 +143,7 @@ void udl_add_row_vector(udl_mat in, const double *bias, double alpha, udl_mat ou
     }
 }
 
-void udl_scale_cols(udl_mat in, const double *scale, udl_mat out)
+void udli_scale_cols(udl_mat in, const double *scale, udl_mat out)
 {
     for (size_t i = 0; i < in.rows; i++)
     {
@@ -154,7 +154,7 @@ void udl_scale_cols(udl_mat in, const double *scale, udl_mat out)
     }
 }
 
-void udl_col_sums(udl_mat m, double *sums)
+void udli_col_sums(udl_mat m, double *sums)
 {
     /* Row order is kept fixed (no reduction across threads) so sums repeat bit for bit. */
     memset(sums, 0, m.cols * sizeof(double));
@@ -165,9 +165,9 @@ void udl_col_sums(udl_mat m, double *sums)
     }
 }
 
-void udl_col_means(udl_mat m, double *means)
+void udli_col_means(udl_mat m, double *means)
 {
-    udl_col_sums(m, means);
+    udli_col_sums(m, means);
     if (m.rows == 0)
         return;
     for (size_t j = 0; j < m.cols; j++)

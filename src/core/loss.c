@@ -25,46 +25,46 @@ UDL_API const char *udl_loss_name(udl_loss loss)
     return "unknown";
 }
 
-udl_status udl_loss_check(udl_loss loss, udl_activation act, const char *who)
+udl_status udli_loss_check(udl_loss loss, udl_activation act, const char *who)
 {
     if ((unsigned)act > UDL_ACT_SOFTMAX)
-        return udl_fail(UDL_EINVAL, "%s: unknown activation %d", who, (int)act);
+        return udli_fail(UDL_EINVAL, "%s: unknown activation %d", who, (int)act);
     switch (loss) {
     case UDL_LOSS_CROSS_ENTROPY:
         if (act != UDL_ACT_SIGMOID)
-            return udl_fail(UDL_EINVAL, "%s: the cross-entropy loss needs a sigmoid output "
+            return udli_fail(UDL_EINVAL, "%s: the cross-entropy loss needs a sigmoid output "
                             "layer (outputs in (0, 1)), not %s; use the squared loss", who,
                             udl_activation_name(act));
         return UDL_OK;
     case UDL_LOSS_SQUARED:
         if (act == UDL_ACT_SOFTMAX)
-            return udl_fail(UDL_EINVAL, "%s: a softmax output layer takes the softmax "
+            return udli_fail(UDL_EINVAL, "%s: a softmax output layer takes the softmax "
                             "cross-entropy loss", who);
         return UDL_OK;
     case UDL_LOSS_SOFTMAX_CROSS_ENTROPY:
         if (act != UDL_ACT_SOFTMAX)
-            return udl_fail(UDL_EINVAL, "%s: the softmax cross-entropy loss needs a softmax "
+            return udli_fail(UDL_EINVAL, "%s: the softmax cross-entropy loss needs a softmax "
                             "output layer, not %s", who, udl_activation_name(act));
         return UDL_OK;
     }
-    return udl_fail(UDL_EINVAL, "%s: unknown loss %d", who, (int)loss);
+    return udli_fail(UDL_EINVAL, "%s: unknown loss %d", who, (int)loss);
 }
 
-udl_status udl_loss_check_targets(udl_loss loss, udl_mat t, const char *name)
+udl_status udli_loss_check_targets(udl_loss loss, udl_mat t, const char *name)
 {
     for (size_t i = 0; i < t.rows; i++) {
         const double *ti = t.data + i * t.ld;
         double sum = 0.0;
         for (size_t j = 0; j < t.cols; j++) {
             if (loss != UDL_LOSS_SQUARED && !(ti[j] >= 0.0 && ti[j] <= 1.0))
-                return udl_fail(UDL_EINVAL, "%s[%zu][%zu] is %g; the %s loss needs targets in "
+                return udli_fail(UDL_EINVAL, "%s[%zu][%zu] is %g; the %s loss needs targets in "
                                 "[0, 1]%s", name, i, j, ti[j], udl_loss_name(loss),
                                 loss == UDL_LOSS_CROSS_ENTROPY ? " (use the squared loss)"
                                                                : "");
             sum += ti[j];
         }
         if (loss == UDL_LOSS_SOFTMAX_CROSS_ENTROPY && fabs(sum - 1.0) > 1e-9 * (double)t.cols)
-            return udl_fail(UDL_EINVAL, "%s: row %zu sums to %.17g; softmax cross-entropy needs "
+            return udli_fail(UDL_EINVAL, "%s: row %zu sums to %.17g; softmax cross-entropy needs "
                             "each row of targets to sum to 1", name, i, sum);
     }
     return UDL_OK;
@@ -122,7 +122,7 @@ static double softmax_row(const double *z, const double *t, double *d, size_t n,
     return loss;
 }
 
-double udl_loss_eval(udl_loss loss, udl_activation act, udl_mat a, udl_mat t, udl_mat *delta,
+double udli_loss_eval(udl_loss loss, udl_activation act, udl_mat a, udl_mat t, udl_mat *delta,
                      double scale)
 {
     double sum = 0.0;

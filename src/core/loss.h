@@ -9,16 +9,16 @@
 /* UDL_EINVAL naming who when loss cannot follow an output activation act (cross-entropy
  * needs sigmoid outputs, softmax cross-entropy softmax ones, squared error anything but
  * softmax), or when either is not a known value. */
-udl_status udl_loss_check(udl_loss loss, udl_activation act, const char *who);
+udl_status udli_loss_check(udl_loss loss, udl_activation act, const char *who);
 
 /* UDL_EINVAL naming the first target the loss cannot take: outside [0, 1] for
  * cross-entropy, a row that is not a distribution for softmax cross-entropy. */
-udl_status udl_loss_check_targets(udl_loss loss, udl_mat t, const char *name);
+udl_status udli_loss_check_targets(udl_loss loss, udl_mat t, const char *name);
 
 /* The loss of output pre-activations a (activation act) against targets t, summed over
  * every row. With delta non-NULL, also d(loss)/d(a) / scale into delta, which may be a
- * itself. The pair (loss, act) must have passed udl_loss_check. */
-double udl_loss_eval(udl_loss loss, udl_activation act, udl_mat a, udl_mat t, udl_mat *delta,
+ * itself. The pair (loss, act) must have passed udli_loss_check. */
+double udli_loss_eval(udl_loss loss, udl_activation act, udl_mat a, udl_mat t, udl_mat *delta,
                      double scale);
 
 #endif

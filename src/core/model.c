@@ -6,26 +6,26 @@
 #include "core/model.h"
 
 /* In the order of the kinds' values, 1..UDL_KIND_COUNT. */
-static const udl_kind_row *const rows[] = {&udl_pca_row, &udl_ae_row, &udl_sae_row,
-                                           &udl_deep_ae_row};
+static const udli_kind_row *const rows[] = {&udli_pca_row, &udli_ae_row, &udli_sae_row,
+                                           &udli_deep_ae_row};
 _Static_assert(sizeof rows / sizeof rows[0] == UDL_KIND_COUNT,
                "every model kind needs its row in the registry");
 
 struct udl_model {
-    const udl_kind_row *row;
+    const udli_kind_row *row;
     void *object;
 };
 
-const udl_kind_row *udl_kind_row_of(uint32_t kind)
+const udli_kind_row *udli_kind_row_of(uint32_t kind)
 {
     if (kind < 1 || kind > UDL_KIND_COUNT || rows[kind - 1]->kind != (udl_kind)kind)
         return NULL;
     return rows[kind - 1];
 }
 
-const char *udl_kind_title(uint32_t kind)
+const char *udli_kind_title(uint32_t kind)
 {
-    const udl_kind_row *row = udl_kind_row_of(kind);
+    const udli_kind_row *row = udli_kind_row_of(kind);
     if (row)
         return row->title;
     switch (kind) {
@@ -39,14 +39,14 @@ const char *udl_kind_title(uint32_t kind)
 
 UDL_API const char *udl_kind_name(udl_kind kind)
 {
-    const udl_kind_row *row = udl_kind_row_of((uint32_t)kind);
+    const udli_kind_row *row = udli_kind_row_of((uint32_t)kind);
     return row ? row->name : NULL;
 }
 
 UDL_API udl_status udl_kind_from_name(const char *name, udl_kind *kind)
 {
     if (!name || !kind)
-        return udl_fail(UDL_EINVAL, "model kind: name or kind is NULL");
+        return udli_fail(UDL_EINVAL, "model kind: name or kind is NULL");
     for (size_t i = 0; i < UDL_KIND_COUNT; i++)
         if (strcmp(rows[i]->name, name) == 0) {
             *kind = rows[i]->kind;
@@ -56,49 +56,49 @@ UDL_API udl_status udl_kind_from_name(const char *name, udl_kind *kind)
     for (size_t i = 0; i < UDL_KIND_COUNT; i++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
                  rows[i]->name);
-    return udl_fail(UDL_EINVAL, "no model kind is called '%s' (the kinds: %s)", name, list);
+    return udli_fail(UDL_EINVAL, "no model kind is called '%s' (the kinds: %s)", name, list);
 }
 
-static udl_status read_row(udl_container *c, const udl_kind_row *row, void **out)
+static udl_status read_row(udli_container *c, const udli_kind_row *row, void **out)
 {
     udl_status s = row->read(c, out);
     /* A loader's own failures are the file's fault, but running out of memory is not. */
     if (s && s != UDL_EFORMAT && s != UDL_ENOMEM)
-        s = udl_fail(UDL_EFORMAT, "%s: %s", udl_container_path(c), udl_last_error());
+        s = udli_fail(UDL_EFORMAT, "%s: %s", udli_container_path(c), udl_last_error());
     return s;
 }
 
-udl_status udl_kind_load(const char *path, udl_kind kind, void **out)
+udl_status udli_kind_load(const char *path, udl_kind kind, void **out)
 {
     *out = NULL;
-    udl_container *c;
-    udl_status s = udl_container_load(path, (uint32_t)kind, &c);
+    udli_container *c;
+    udl_status s = udli_container_load(path, (uint32_t)kind, &c);
     if (s)
         return s;
-    s = read_row(c, udl_kind_row_of((uint32_t)kind), out);
-    udl_container_free(c);
+    s = read_row(c, udli_kind_row_of((uint32_t)kind), out);
+    udli_container_free(c);
     return s;
 }
 
 UDL_API udl_status udl_model_load(const char *path, udl_model **out)
 {
     if (!out)
-        return udl_fail(UDL_EINVAL, "model load: out is NULL");
+        return udli_fail(UDL_EINVAL, "model load: out is NULL");
     *out = NULL;
-    udl_container *c;
-    udl_status s = udl_container_open(path, &c);
+    udli_container *c;
+    udl_status s = udli_container_open(path, &c);
     if (s)
         return s;
-    const udl_kind_row *row = udl_kind_row_of(udl_container_kind(c));
+    const udli_kind_row *row = udli_kind_row_of(udli_container_kind(c));
     udl_model *m = NULL;
     if (!row)
-        s = udl_fail(UDL_EKIND, "%s holds a model of kind %s (%u), which this udl cannot read",
-                     path, udl_kind_title(udl_container_kind(c)), udl_container_kind(c));
-    else if (!(m = udl_calloc(1, sizeof *m, "model")))
+        s = udli_fail(UDL_EKIND, "%s holds a model of kind %s (%u), which this udl cannot read",
+                     path, udli_kind_title(udli_container_kind(c)), udli_container_kind(c));
+    else if (!(m = udli_calloc(1, sizeof *m, "model")))
         s = UDL_ENOMEM;
     else if (!(s = read_row(c, row, &m->object)))
         m->row = row;
-    udl_container_free(c);
+    udli_container_free(c);
     if (s) {
         free(m);
         return s;
@@ -117,7 +117,7 @@ UDL_API void udl_model_free(udl_model *m)
 
 static udl_status check_model(const udl_model *m, const char *what)
 {
-    return m ? UDL_OK : udl_fail(UDL_EINVAL, "model %s: model is NULL", what);
+    return m ? UDL_OK : udli_fail(UDL_EINVAL, "model %s: model is NULL", what);
 }
 
 UDL_API udl_status udl_model_save(const udl_model *m, const char *path)
@@ -164,7 +164,7 @@ UDL_API udl_status udl_model_reconstruct(const udl_model *m, udl_mat x, udl_mat 
     if (s)
         return s;
     if (!m->row->reconstruct)
-        return udl_fail(UDL_EKIND, "%s %s has no reconstruct (no single decoder)",
+        return udli_fail(UDL_EKIND, "%s %s has no reconstruct (no single decoder)",
                         article(m->row->title), m->row->title);
     return m->row->reconstruct(m->object, x, xhat);
 }
@@ -175,7 +175,7 @@ UDL_API udl_status udl_model_predict(const udl_model *m, udl_mat x, udl_mat y)
     if (s)
         return s;
     if (!m->row->predict)
-        return udl_fail(UDL_EKIND, "%s %s has no predict (it is not a supervised model)",
+        return udli_fail(UDL_EKIND, "%s %s has no predict (it is not a supervised model)",
                         article(m->row->title), m->row->title);
     return m->row->predict(m->object, x, y);
 }
@@ -186,9 +186,9 @@ UDL_API udl_status udl_model_get_train_params(const udl_model *m, udl_train_para
     if (s)
         return s;
     if (!params)
-        return udl_fail(UDL_EINVAL, "model get_train_params: params is NULL");
+        return udli_fail(UDL_EINVAL, "model get_train_params: params is NULL");
     if (!m->row->get_train)
-        return udl_fail(UDL_EKIND, "%s %s is not trained by SGD", article(m->row->title),
+        return udli_fail(UDL_EKIND, "%s %s is not trained by SGD", article(m->row->title),
                         m->row->title);
     return m->row->get_train(m->object, params);
 }
@@ -199,7 +199,7 @@ UDL_API udl_status udl_model_set_train_params(udl_model *m, const udl_train_para
     if (s)
         return s;
     if (!m->row->set_train)
-        return udl_fail(UDL_EKIND, "%s %s is not trained by SGD", article(m->row->title),
+        return udli_fail(UDL_EKIND, "%s %s is not trained by SGD", article(m->row->title),
                         m->row->title);
     return m->row->set_train(m->object, params);
 }

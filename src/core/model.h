@@ -11,12 +11,12 @@
 /* Kinds reserved for the models to come (named in messages only), and the tests'. */
 enum { UDL_KIND_RBM = 5, UDL_KIND_DBN = 6, UDL_KIND_DNN = 7, UDL_KIND_TEST = 0x7E57 };
 
-typedef struct udl_kind_row {
+typedef struct udli_kind_row {
     udl_kind kind;
     const char *name;  /* the tool's name: "ae" */
     const char *title; /* for sentences: "autoencoder" */
     /* From an opened file of this kind; checks everything later calls rely on. */
-    udl_status (*read)(udl_container *c, void **model);
+    udl_status (*read)(udli_container *c, void **model);
     udl_status (*save)(const void *model, const char *path);
     void (*free)(void *model);
     size_t (*n_inputs)(const void *model);
@@ -28,16 +28,16 @@ typedef struct udl_kind_row {
     /* NULL for a kind not trained by SGD. */
     udl_status (*get_train)(const void *model, udl_train_params *params);
     udl_status (*set_train)(void *model, const udl_train_params *params);
-} udl_kind_row;
+} udli_kind_row;
 
-extern const udl_kind_row udl_pca_row, udl_ae_row, udl_sae_row, udl_deep_ae_row;
+extern const udli_kind_row udli_pca_row, udli_ae_row, udli_sae_row, udli_deep_ae_row;
 
 /* The row of kind, or NULL when udl has none. */
-const udl_kind_row *udl_kind_row_of(uint32_t kind);
+const udli_kind_row *udli_kind_row_of(uint32_t kind);
 /* "PCA", "autoencoder", ... for any value, "RBM" for a reserved one, else "unknown". */
-const char *udl_kind_title(uint32_t kind);
+const char *udli_kind_title(uint32_t kind);
 
 /* A typed loader: opens path, refuses another kind (UDL_EKIND), reads through the row. */
-udl_status udl_kind_load(const char *path, udl_kind kind, void **out);
+udl_status udli_kind_load(const char *path, udl_kind kind, void **out);
 
 #endif

@@ -12,7 +12,7 @@
 /* The widest layer a model file may claim (2^24 units). */
 #define MAX_WIDTH (1u << 24)
 
-static int source(const udl_net *net, size_t l)
+static int source(const udli_net *net, size_t l)
 {
     return net->tied[l] >= 0 ? net->tied[l] : (int)l;
 }
@@ -21,43 +21,43 @@ static udl_status check_shape(const size_t *sizes, const udl_activation *act, co
                               size_t n_layers)
 {
     if (!sizes || !act)
-        return udl_fail(UDL_EINVAL, "net: sizes or activations is NULL");
+        return udli_fail(UDL_EINVAL, "net: sizes or activations is NULL");
     if (n_layers == 0 || n_layers > UDL_NET_MAX_LAYERS)
-        return udl_fail(UDL_EINVAL, "net: needs 1 to %d layers, got %zu", UDL_NET_MAX_LAYERS,
+        return udli_fail(UDL_EINVAL, "net: needs 1 to %d layers, got %zu", UDL_NET_MAX_LAYERS,
                         n_layers);
     for (size_t l = 0; l <= n_layers; l++)
         if (sizes[l] == 0 || sizes[l] > MAX_WIDTH)
-            return udl_fail(UDL_EINVAL, "net: layer size %zu is %zu, must be 1 to %u", l,
+            return udli_fail(UDL_EINVAL, "net: layer size %zu is %zu, must be 1 to %u", l,
                             sizes[l], MAX_WIDTH);
     for (size_t l = 0; l < n_layers; l++) {
         if ((unsigned)act[l] > UDL_ACT_SOFTMAX)
-            return udl_fail(UDL_EINVAL, "net: layer %zu has unknown activation %d", l,
+            return udli_fail(UDL_EINVAL, "net: layer %zu has unknown activation %d", l,
                             (int)act[l]);
         if (act[l] == UDL_ACT_SOFTMAX && l + 1 < n_layers)
-            return udl_fail(UDL_EINVAL, "net: softmax is for the output layer only, not layer "
+            return udli_fail(UDL_EINVAL, "net: softmax is for the output layer only, not layer "
                             "%zu", l);
         if (!tied || tied[l] < 0)
             continue;
         size_t s = (size_t)tied[l];
         if (s >= l || tied[s] >= 0)
-            return udl_fail(UDL_EINVAL, "net: layer %zu can only be tied to an earlier untied "
+            return udli_fail(UDL_EINVAL, "net: layer %zu can only be tied to an earlier untied "
                             "layer, not %d", l, tied[l]);
         if (sizes[s] != sizes[l + 1] || sizes[s + 1] != sizes[l])
-            return udl_fail(UDL_EINVAL, "net: layer %zu (%zu -> %zu) cannot use the transposed "
+            return udli_fail(UDL_EINVAL, "net: layer %zu (%zu -> %zu) cannot use the transposed "
                             "weights of layer %zu (%zu -> %zu)", l, sizes[l], sizes[l + 1], s,
                             sizes[s], sizes[s + 1]);
     }
     return UDL_OK;
 }
 
-udl_status udl_net_create(const size_t *sizes, const udl_activation *act, const int *tied,
-                          size_t n_layers, udl_net **out)
+udl_status udli_net_create(const size_t *sizes, const udl_activation *act, const int *tied,
+                          size_t n_layers, udli_net **out)
 {
     *out = NULL;
     udl_status s = check_shape(sizes, act, tied, n_layers);
     if (s)
         return s;
-    udl_net *net = udl_calloc(1, sizeof *net, "net");
+    udli_net *net = udli_calloc(1, sizeof *net, "net");
     if (!net)
         return UDL_ENOMEM;
     net->n_layers = n_layers;
@@ -69,7 +69,7 @@ udl_status udl_net_create(const size_t *sizes, const udl_activation *act, const 
         total += (net->tied[l] < 0 ? sizes[l] * sizes[l + 1] : 0) + sizes[l + 1];
     }
     /* parameters, velocities and gradients in one allocation */
-    if (!(net->storage = udl_calloc(3 * total, sizeof(double), "net parameters"))) {
+    if (!(net->storage = udli_calloc(3 * total, sizeof(double), "net parameters"))) {
         free(net);
         return UDL_ENOMEM;
     }
@@ -88,7 +88,7 @@ udl_status udl_net_create(const size_t *sizes, const udl_activation *act, const 
     return UDL_OK;
 }
 
-void udl_net_free(udl_net *net)
+void udli_net_free(udli_net *net)
 {
     if (!net)
         return;
@@ -96,27 +96,27 @@ void udl_net_free(udl_net *net)
     free(net);
 }
 
-udl_mat udl_net_weights(const udl_net *net, size_t l)
+udl_mat udli_net_weights(const udli_net *net, size_t l)
 {
     size_t s = (size_t)source(net, l);
     return udl_mat_view(net->w[s], net->sizes[s], net->sizes[s + 1]);
 }
 
-size_t udl_net_blocks(udl_net *net, udl_param_block *blocks)
+size_t udli_net_blocks(udli_net *net, udli_param_block *blocks)
 {
     size_t n = 0;
     for (size_t l = 0; l < net->n_layers; l++) {
         if (net->tied[l] < 0)
-            blocks[n++] = (udl_param_block){net->w[l], net->vw[l], net->gw[l],
+            blocks[n++] = (udli_param_block){net->w[l], net->vw[l], net->gw[l],
                                             net->sizes[l] * net->sizes[l + 1], 1};
-        blocks[n++] = (udl_param_block){net->b[l], net->vb[l], net->gb[l], net->sizes[l + 1], 0};
+        blocks[n++] = (udli_param_block){net->b[l], net->vb[l], net->gb[l], net->sizes[l + 1], 0};
     }
     return n;
 }
 
 /* ---- the workspace ------------------------------------------------------------------- */
 
-udl_status udl_net_ws_alloc(const udl_net *net, size_t rows, udl_net_ws *ws)
+udl_status udli_net_ws_alloc(const udli_net *net, size_t rows, udli_net_ws *ws)
 {
     memset(ws, 0, sizeof *ws);
     size_t total = 0, widest = net->sizes[0];
@@ -125,9 +125,9 @@ udl_status udl_net_ws_alloc(const udl_net *net, size_t rows, udl_net_ws *ws)
         widest = net->sizes[l] > widest ? net->sizes[l] : widest;
     }
     if (total > SIZE_MAX - 2 * widest)
-        return udl_fail(UDL_ENOMEM, "net: the workspace overflows the address space");
+        return udli_fail(UDL_ENOMEM, "net: the workspace overflows the address space");
     ws->rows = rows;
-    ws->storage = udl_alloc(rows, (total + 2 * widest) * sizeof(double), "net activations");
+    ws->storage = udli_alloc(rows, (total + 2 * widest) * sizeof(double), "net activations");
     if (!ws->storage)
         return UDL_ENOMEM;
     double *at = ws->storage;
@@ -140,13 +140,13 @@ udl_status udl_net_ws_alloc(const udl_net *net, size_t rows, udl_net_ws *ws)
     return UDL_OK;
 }
 
-void udl_net_ws_free(udl_net_ws *ws)
+void udli_net_ws_free(udli_net_ws *ws)
 {
     free(ws->storage);
     memset(ws, 0, sizeof *ws);
 }
 
-udl_mat udl_net_delta(const udl_net_ws *ws, size_t rows, size_t cols)
+udl_mat udli_net_delta(const udli_net_ws *ws, size_t rows, size_t cols)
 {
     return udl_mat_view(ws->delta[0], rows, cols);
 }
@@ -156,13 +156,13 @@ udl_mat udl_net_delta(const udl_net_ws *ws, size_t rows, size_t cols)
 static void activate(udl_activation act, udl_mat in, udl_mat out)
 {
     switch (act) {
-    case UDL_ACT_SIGMOID: udl_sigmoid(in, out); break;
-    case UDL_ACT_TANH: udl_tanh(in, out); break;
-    case UDL_ACT_RELU: udl_relu(in, out); break;
-    case UDL_ACT_SOFTMAX: udl_softmax_rows(in, out); break;
+    case UDL_ACT_SIGMOID: udli_sigmoid(in, out); break;
+    case UDL_ACT_TANH: udli_tanh(in, out); break;
+    case UDL_ACT_RELU: udli_relu(in, out); break;
+    case UDL_ACT_SOFTMAX: udli_softmax_rows(in, out); break;
     case UDL_ACT_LINEAR:
         if (in.data != out.data)
-            udl_mat_copy(in, out);
+            udli_mat_copy(in, out);
         break;
     }
 }
@@ -172,31 +172,31 @@ static void activate(udl_activation act, udl_mat in, udl_mat out)
 static void activate_backward(udl_activation act, udl_mat y, udl_mat grad)
 {
     switch (act) {
-    case UDL_ACT_SIGMOID: udl_sigmoid_backward(y, grad); break;
-    case UDL_ACT_TANH: udl_tanh_backward(y, grad); break;
-    case UDL_ACT_RELU: udl_relu_backward(y, grad); break;
+    case UDL_ACT_SIGMOID: udli_sigmoid_backward(y, grad); break;
+    case UDL_ACT_TANH: udli_tanh_backward(y, grad); break;
+    case UDL_ACT_RELU: udli_relu_backward(y, grad); break;
     default: break;
     }
 }
 
-void udl_net_activate_output(const udl_net *net, udl_mat a, udl_mat out)
+void udli_net_activate_output(const udli_net *net, udl_mat a, udl_mat out)
 {
     activate(net->act[net->n_layers - 1], a, out);
 }
 
-static udl_mat layer_out(const udl_net *net, const udl_net_ws *ws, size_t l, size_t rows)
+static udl_mat layer_out(const udli_net *net, const udli_net_ws *ws, size_t l, size_t rows)
 {
     return udl_mat_view(ws->act[l + 1], rows, net->sizes[l + 1]);
 }
 
-udl_mat udl_net_forward(const udl_net *net, udl_net_ws *ws, udl_mat x, size_t upto)
+udl_mat udli_net_forward(const udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto)
 {
     udl_mat in = x;
     for (size_t l = 0; l < upto; l++) {
         udl_mat out = layer_out(net, ws, l, x.rows);
         udl_gemm(UDL_NOTRANS, net->tied[l] < 0 ? UDL_NOTRANS : UDL_TRANS, 1.0, in,
-                 udl_net_weights(net, l), 0.0, out);
-        udl_add_row_vector(out, net->b[l], 1.0, out);
+                 udli_net_weights(net, l), 0.0, out);
+        udli_add_row_vector(out, net->b[l], 1.0, out);
         if (l + 1 < net->n_layers)
             activate(net->act[l], out, out);
         in = out;
@@ -207,24 +207,24 @@ udl_mat udl_net_forward(const udl_net *net, udl_net_ws *ws, udl_mat x, size_t up
 /* ---- backward ------------------------------------------------------------------------ */
 
 /* The delta buffer that is not d (the first when d is the caller's). */
-static double *other(const udl_net_ws *ws, const double *d)
+static double *other(const udli_net_ws *ws, const double *d)
 {
     return d == ws->delta[0] ? ws->delta[1] : ws->delta[0];
 }
 
-void udl_net_backward(udl_net *net, udl_net_ws *ws, udl_mat x, size_t upto, udl_mat dtop,
+void udli_net_backward(udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto, udl_mat dtop,
                       udl_mat *dx)
 {
     const size_t n = x.rows;
     if (upto == 0) {
         if (dx)
-            udl_mat_copy(dtop, *dx);
+            udli_mat_copy(dtop, *dx);
         return;
     }
     udl_mat delta = dtop;
     if (upto < net->n_layers) { /* dtop is with respect to activations: to pre-activations */
         delta = udl_mat_view(other(ws, dtop.data), n, dtop.cols);
-        udl_mat_copy(dtop, delta);
+        udli_mat_copy(dtop, delta);
         activate_backward(net->act[upto - 1], layer_out(net, ws, upto - 1, n), delta);
     }
     /* A tied W gets the sum of both uses' gradients: the first (highest) layer to reach
@@ -232,7 +232,7 @@ void udl_net_backward(udl_net *net, udl_net_ws *ws, udl_mat x, size_t upto, udl_
     int written[UDL_NET_MAX_LAYERS] = {0};
     for (size_t l = upto; l-- > 0;) {
         udl_mat in = l ? layer_out(net, ws, l - 1, n) : x;
-        udl_mat w = udl_net_weights(net, l);
+        udl_mat w = udli_net_weights(net, l);
         size_t s = (size_t)source(net, l);
         udl_mat gw = udl_mat_view(net->gw[s], w.rows, w.cols);
         double beta = written[s] ? 1.0 : 0.0;
@@ -241,7 +241,7 @@ void udl_net_backward(udl_net *net, udl_net_ws *ws, udl_mat x, size_t upto, udl_
             udl_gemm(UDL_TRANS, UDL_NOTRANS, 1.0, in, delta, beta, gw);
         else
             udl_gemm(UDL_TRANS, UDL_NOTRANS, 1.0, delta, in, beta, gw);
-        udl_col_sums(delta, net->gb[l]);
+        udli_col_sums(delta, net->gb[l]);
         if (l == 0 && !dx)
             break;
         udl_mat below = l ? udl_mat_view(other(ws, delta.data), n, net->sizes[l]) : *dx;
@@ -256,20 +256,20 @@ void udl_net_backward(udl_net *net, udl_net_ws *ws, udl_mat x, size_t upto, udl_
 
 /* ---- whole data sets ----------------------------------------------------------------- */
 
-typedef void (*block_fn)(const udl_net *net, udl_mat x, udl_mat top, size_t first, void *user);
+typedef void (*block_fn)(const udli_net *net, udl_mat x, udl_mat top, size_t first, void *user);
 
-static udl_status for_blocks(const udl_net *net, udl_mat x, size_t upto, block_fn fn,
+static udl_status for_blocks(const udli_net *net, udl_mat x, size_t upto, block_fn fn,
                              void *user)
 {
-    udl_net_ws ws;
-    udl_status s = udl_net_ws_alloc(net, x.rows < BLOCK_ROWS ? x.rows : BLOCK_ROWS, &ws);
+    udli_net_ws ws;
+    udl_status s = udli_net_ws_alloc(net, x.rows < BLOCK_ROWS ? x.rows : BLOCK_ROWS, &ws);
     if (s)
         return s;
     for (size_t first = 0; first < x.rows; first += BLOCK_ROWS) {
         udl_mat xb = udl_mat_rows(x, first, BLOCK_ROWS);
-        fn(net, xb, udl_net_forward(net, &ws, xb, upto), first, user);
+        fn(net, xb, udli_net_forward(net, &ws, xb, upto), first, user);
     }
-    udl_net_ws_free(&ws);
+    udli_net_ws_free(&ws);
     return UDL_OK;
 }
 
@@ -278,18 +278,18 @@ typedef struct apply_ctx {
     int activate;
 } apply_ctx;
 
-static void store_rows(const udl_net *net, udl_mat x, udl_mat top, size_t first, void *user)
+static void store_rows(const udli_net *net, udl_mat x, udl_mat top, size_t first, void *user)
 {
     (void)x;
     apply_ctx *a = user;
     udl_mat out = udl_mat_rows(a->out, first, top.rows);
     if (a->activate)
-        udl_net_activate_output(net, top, out);
+        udli_net_activate_output(net, top, out);
     else
-        udl_mat_copy(top, out);
+        udli_mat_copy(top, out);
 }
 
-udl_status udl_net_apply(const udl_net *net, udl_mat x, size_t upto, int activate, udl_mat out)
+udl_status udli_net_apply(const udli_net *net, udl_mat x, size_t upto, int activate, udl_mat out)
 {
     apply_ctx a = {out, activate && upto == net->n_layers};
     return for_blocks(net, x, upto, store_rows, &a);
@@ -301,15 +301,15 @@ typedef struct loss_ctx {
     double sum;
 } loss_ctx;
 
-static void add_loss(const udl_net *net, udl_mat x, udl_mat top, size_t first, void *user)
+static void add_loss(const udli_net *net, udl_mat x, udl_mat top, size_t first, void *user)
 {
     (void)x;
     loss_ctx *l = user;
-    l->sum += udl_loss_eval(l->loss, net->act[net->n_layers - 1], top,
+    l->sum += udli_loss_eval(l->loss, net->act[net->n_layers - 1], top,
                             udl_mat_rows(l->t, first, top.rows), NULL, 1.0);
 }
 
-udl_status udl_net_loss(const udl_net *net, udl_loss loss, udl_mat x, udl_mat t, double *sum)
+udl_status udli_net_loss(const udli_net *net, udl_loss loss, udl_mat x, udl_mat t, double *sum)
 {
     loss_ctx l = {loss, t, 0.0};
     udl_status s = for_blocks(net, x, net->n_layers, add_loss, &l);
@@ -326,55 +326,55 @@ static const char *layer_name(char *buf, size_t size, const char *what, size_t l
     return buf;
 }
 
-void udl_net_record(const udl_net *net, udl_record *r)
+void udli_net_record(const udli_net *net, udli_record *r)
 {
     char name[32];
-    udl_record_u64(r, "layers", net->n_layers);
+    udli_record_u64(r, "layers", net->n_layers);
     for (size_t l = 0; l < net->n_layers; l++) {
-        udl_record_u64(r, layer_name(name, sizeof name, "act", l), (uint64_t)net->act[l]);
-        udl_record_u64(r, layer_name(name, sizeof name, "tied", l),
+        udli_record_u64(r, layer_name(name, sizeof name, "act", l), (uint64_t)net->act[l]);
+        udli_record_u64(r, layer_name(name, sizeof name, "tied", l),
                        (uint64_t)(net->tied[l] + 1));
         if (net->tied[l] < 0)
-            udl_record_matrix(r, layer_name(name, sizeof name, "W", l), net->sizes[l],
+            udli_record_matrix(r, layer_name(name, sizeof name, "W", l), net->sizes[l],
                               net->sizes[l + 1], net->w[l]);
-        udl_record_matrix(r, layer_name(name, sizeof name, "b", l), 1, net->sizes[l + 1],
+        udli_record_matrix(r, layer_name(name, sizeof name, "b", l), 1, net->sizes[l + 1],
                           net->b[l]);
     }
 }
 
-udl_status udl_net_read(const udl_container *c, const udl_activation *v1_act, udl_net **out)
+udl_status udli_net_read(const udli_container *c, const udl_activation *v1_act, udli_net **out)
 {
     *out = NULL;
-    const char *path = udl_container_path(c);
-    const int v1 = udl_container_version(c) == 1;
+    const char *path = udli_container_path(c);
+    const int v1 = udli_container_version(c) == 1;
     if (v1 && !v1_act)
-        return udl_fail(UDL_EFORMAT, "%s: a format-1 file has no network layers", path);
+        return udli_fail(UDL_EFORMAT, "%s: a format-1 file has no network layers", path);
     size_t n_layers, sizes[UDL_NET_MAX_LAYERS + 1];
     udl_activation act[UDL_NET_MAX_LAYERS];
     int tied[UDL_NET_MAX_LAYERS];
     char name[32];
-    udl_block w[UDL_NET_MAX_LAYERS], b[UDL_NET_MAX_LAYERS];
-    udl_status s = udl_container_size(c, "layers", 1, UDL_NET_MAX_LAYERS, &n_layers);
+    udli_block w[UDL_NET_MAX_LAYERS], b[UDL_NET_MAX_LAYERS];
+    udl_status s = udli_container_size(c, "layers", 1, UDL_NET_MAX_LAYERS, &n_layers);
     for (size_t l = 0; l < n_layers && !s; l++) {
         int a = v1 ? (int)v1_act[l] : 0, t = 0;
-        if (!v1 && ((s = udl_container_int(c, layer_name(name, sizeof name, "act", l), 0,
+        if (!v1 && ((s = udli_container_int(c, layer_name(name, sizeof name, "act", l), 0,
                                            UDL_ACT_SOFTMAX, &a)) ||
-                    (s = udl_container_int(c, layer_name(name, sizeof name, "tied", l), 0,
+                    (s = udli_container_int(c, layer_name(name, sizeof name, "tied", l), 0,
                                            (int)l, &t))))
             break;
         act[l] = (udl_activation)a;
         tied[l] = t - 1;
         if (tied[l] < 0) {
-            if ((s = udl_container_matrix(c, layer_name(name, sizeof name, "W", l),
+            if ((s = udli_container_matrix(c, layer_name(name, sizeof name, "W", l),
                                           l ? sizes[l] : SIZE_MAX, SIZE_MAX, &w[l])))
                 break;
             sizes[l] = w[l].rows;
             sizes[l + 1] = w[l].cols;
         } else if (l == 0) {
-            s = udl_fail(UDL_EFORMAT, "%s: layer 0 cannot be tied", path);
+            s = udli_fail(UDL_EFORMAT, "%s: layer 0 cannot be tied", path);
             break;
         }
-        if ((s = udl_container_matrix(c, layer_name(name, sizeof name, "b", l), 1,
+        if ((s = udli_container_matrix(c, layer_name(name, sizeof name, "b", l), 1,
                                       tied[l] < 0 ? sizes[l + 1] : SIZE_MAX, &b[l])))
             break;
         sizes[l + 1] = b[l].cols;
@@ -382,9 +382,9 @@ udl_status udl_net_read(const udl_container *c, const udl_activation *v1_act, ud
     if (s)
         return s;
     if ((s = check_shape(sizes, act, tied, n_layers)))
-        return udl_fail(UDL_EFORMAT, "%s: %s", path, udl_last_error());
-    udl_net *net;
-    if ((s = udl_net_create(sizes, act, tied, n_layers, &net)))
+        return udli_fail(UDL_EFORMAT, "%s: %s", path, udl_last_error());
+    udli_net *net;
+    if ((s = udli_net_create(sizes, act, tied, n_layers, &net)))
         return s;
     for (size_t l = 0; l < n_layers; l++) {
         if (tied[l] < 0)

@@ -19,7 +19,7 @@
 
 #define UDL_NET_MAX_LAYERS 64
 
-typedef struct udl_net {
+typedef struct udli_net {
     size_t n_layers;
     size_t sizes[UDL_NET_MAX_LAYERS + 1]; /* layer l maps sizes[l] inputs to sizes[l+1] */
     udl_activation act[UDL_NET_MAX_LAYERS];
@@ -30,68 +30,68 @@ typedef struct udl_net {
     double *vw[UDL_NET_MAX_LAYERS], *vb[UDL_NET_MAX_LAYERS];
     double *gw[UDL_NET_MAX_LAYERS], *gb[UDL_NET_MAX_LAYERS];
     double *storage;
-} udl_net;
+} udli_net;
 
 /* A net of n_layers layers with zero parameters. act[l] is each layer's activation
  * (softmax only on the last); tied may be NULL (no tied layers). UDL_EINVAL names the
  * bad layer. */
-udl_status udl_net_create(const size_t *sizes, const udl_activation *act, const int *tied,
-                          size_t n_layers, udl_net **out);
-void udl_net_free(udl_net *net);
+udl_status udli_net_create(const size_t *sizes, const udl_activation *act, const int *tied,
+                          size_t n_layers, udli_net **out);
+void udli_net_free(udli_net *net);
 
 /* Layer l's weights as a view (sizes[l] x sizes[l+1]), or of the layer it is tied to
  * (sizes[l+1] x sizes[l], used transposed). */
-udl_mat udl_net_weights(const udl_net *net, size_t l);
+udl_mat udli_net_weights(const udli_net *net, size_t l);
 
 /* The parameter blocks for the training loop: for each layer its W (with weight decay)
  * unless tied, then its b. blocks holds 2 * n_layers; returns how many were filled. */
-size_t udl_net_blocks(udl_net *net, udl_param_block *blocks);
+size_t udli_net_blocks(udli_net *net, udli_param_block *blocks);
 
 /* Activations of every layer for batches of up to rows rows, and two delta buffers;
  * sized once, then used for every batch. */
-typedef struct udl_net_ws {
+typedef struct udli_net_ws {
     size_t rows;
     double *act[UDL_NET_MAX_LAYERS + 1]; /* act[l + 1]: the output of layer l */
     double *delta[2];
     double *storage;
-} udl_net_ws;
+} udli_net_ws;
 
-udl_status udl_net_ws_alloc(const udl_net *net, size_t rows, udl_net_ws *ws);
-void udl_net_ws_free(udl_net_ws *ws);
+udl_status udli_net_ws_alloc(const udli_net *net, size_t rows, udli_net_ws *ws);
+void udli_net_ws_free(udli_net_ws *ws);
 
 /* Runs x (at most ws->rows rows) through layers [0, upto) and returns the output of
  * layer upto - 1: its activations, except that the last layer of the net gives its
  * pre-activations, which the losses take. upto == 0 gives x. */
-udl_mat udl_net_forward(const udl_net *net, udl_net_ws *ws, udl_mat x, size_t upto);
+udl_mat udli_net_forward(const udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto);
 
-/* After udl_net_forward(net, ws, x, upto): backpropagates dtop, the gradient of some
+/* After udli_net_forward(net, ws, x, upto): backpropagates dtop, the gradient of some
  * function with respect to what forward returned (x.rows x sizes[upto]), writing the
  * gradient of every parameter of layers [0, upto) into gw and gb and, when dx is not
  * NULL, the gradient with respect to x into *dx. dtop may be ws->delta[0] (where the
  * loss is written); it is overwritten. */
-void udl_net_backward(udl_net *net, udl_net_ws *ws, udl_mat x, size_t upto, udl_mat dtop,
+void udli_net_backward(udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto, udl_mat dtop,
                       udl_mat *dx);
 
 /* A view of the first delta buffer, for a loss to write its delta into. */
-udl_mat udl_net_delta(const udl_net_ws *ws, size_t rows, size_t cols);
+udl_mat udli_net_delta(const udli_net_ws *ws, size_t rows, size_t cols);
 
 /* out = the last layer's activation applied to its pre-activations a. */
-void udl_net_activate_output(const udl_net *net, udl_mat a, udl_mat out);
+void udli_net_activate_output(const udli_net *net, udl_mat a, udl_mat out);
 
 /* Runs x through layers [0, upto) in blocks of rows and writes the output of layer
  * upto - 1 into out (x.rows x sizes[upto]); for the last layer, its activations when
  * activate is set, else its pre-activations. */
-udl_status udl_net_apply(const udl_net *net, udl_mat x, size_t upto, int activate, udl_mat out);
+udl_status udli_net_apply(const udli_net *net, udl_mat x, size_t upto, int activate, udl_mat out);
 
 /* The loss of the net's output on x against targets t (same rows), summed over rows. */
-udl_status udl_net_loss(const udl_net *net, udl_loss loss, udl_mat x, udl_mat t, double *sum);
+udl_status udli_net_loss(const udli_net *net, udl_loss loss, udl_mat x, udl_mat t, double *sum);
 
 /* Model files: the layers as fields "layers", "act<l>", "tied<l>" (0, or 1 + the layer
  * tied to) and matrices "W<l>" (untied layers) and "b<l>", after the record's or
  * container's prefix. Reading takes the sizes from the matrices' shapes and checks every
  * shape, activation, tie and value; a format-1 file has no act<l> or tied<l> fields,
  * and its layers get v1_act[l] (NULL: refuse such a file) and no ties. */
-void udl_net_record(const udl_net *net, udl_record *r);
-udl_status udl_net_read(const udl_container *c, const udl_activation *v1_act, udl_net **out);
+void udli_net_record(const udli_net *net, udli_record *r);
+udl_status udli_net_read(const udli_container *c, const udl_activation *v1_act, udli_net **out);
 
 #endif

@@ -13,17 +13,17 @@ UDL_API udl_sgd_params udl_sgd_params_default(void)
 UDL_API udl_status udl_sgd_params_check(const udl_sgd_params *p)
 {
     if (!p)
-        return udl_fail(UDL_EINVAL, "sgd: params is NULL");
+        return udli_fail(UDL_EINVAL, "sgd: params is NULL");
     if (!(p->learning_rate > 0.0) || !isfinite(p->learning_rate))
-        return udl_fail(UDL_EINVAL, "sgd: learning_rate must be a finite number > 0, got %g",
+        return udli_fail(UDL_EINVAL, "sgd: learning_rate must be a finite number > 0, got %g",
                         p->learning_rate);
     if (!(p->momentum >= 0.0 && p->momentum < 1.0))
-        return udl_fail(UDL_EINVAL, "sgd: momentum must be in [0, 1), got %g", p->momentum);
+        return udli_fail(UDL_EINVAL, "sgd: momentum must be in [0, 1), got %g", p->momentum);
     if (!(p->weight_decay >= 0.0) || !isfinite(p->weight_decay))
-        return udl_fail(UDL_EINVAL, "sgd: weight_decay must be a finite number >= 0, got %g",
+        return udli_fail(UDL_EINVAL, "sgd: weight_decay must be a finite number >= 0, got %g",
                         p->weight_decay);
     if (p->nesterov != 0 && p->nesterov != 1)
-        return udl_fail(UDL_EINVAL, "sgd: nesterov must be 0 or 1, got %d", p->nesterov);
+        return udli_fail(UDL_EINVAL, "sgd: nesterov must be 0 or 1, got %d", p->nesterov);
     return UDL_OK;
 }
 
@@ -34,7 +34,7 @@ UDL_API udl_status udl_sgd_step(const udl_sgd_params *p, double *param, double *
     if (s)
         return s;
     if (n && (!param || !velocity || !grad))
-        return udl_fail(UDL_EINVAL, "sgd: param, velocity and grad must not be NULL");
+        return udli_fail(UDL_EINVAL, "sgd: param, velocity and grad must not be NULL");
     const double lr = p->learning_rate, mu = p->momentum;
     const double lambda = decay ? p->weight_decay : 0.0;
     for (size_t i = 0; i < n; i++) {

@@ -12,7 +12,7 @@ static uint64_t splitmix64(uint64_t *x)
 
 static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-void udl_rng_seed(udl_rng *rng, uint64_t seed)
+void udli_rng_seed(udli_rng *rng, uint64_t seed)
 {
     /* splitmix64 never yields four zero words in a row, so the state is never all zero. */
     for (int i = 0; i < 4; i++)
@@ -21,7 +21,7 @@ void udl_rng_seed(udl_rng *rng, uint64_t seed)
     rng->spare_normal = 0.0;
 }
 
-uint64_t udl_rng_next(udl_rng *rng)
+uint64_t udli_rng_next(udli_rng *rng)
 {
     uint64_t *s = rng->s;
     uint64_t result = rotl(s[1] * 5, 7) * 9;
@@ -35,27 +35,27 @@ uint64_t udl_rng_next(udl_rng *rng)
     return result;
 }
 
-double udl_rng_uniform(udl_rng *rng) { return (double)(udl_rng_next(rng) >> 11) * 0x1.0p-53; }
+double udli_rng_uniform(udli_rng *rng) { return (double)(udli_rng_next(rng) >> 11) * 0x1.0p-53; }
 
-uint64_t udl_rng_below(udl_rng *rng, uint64_t bound)
+uint64_t udli_rng_below(udli_rng *rng, uint64_t bound)
 {
     /* Reject the top sliver of the range that would make some values more likely. */
     uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
     uint64_t r;
     do
-        r = udl_rng_next(rng);
+        r = udli_rng_next(rng);
     while (r >= limit);
     return r % bound;
 }
 
-double udl_rng_normal(udl_rng *rng)
+double udli_rng_normal(udli_rng *rng)
 {
     if (rng->has_spare) {
         rng->has_spare = 0;
         return rng->spare_normal;
     }
-    double u1 = 1.0 - udl_rng_uniform(rng); /* (0, 1]: log never sees 0 */
-    double u2 = udl_rng_uniform(rng);
+    double u1 = 1.0 - udli_rng_uniform(rng); /* (0, 1]: log never sees 0 */
+    double u2 = udli_rng_uniform(rng);
     double r = sqrt(-2.0 * log(u1));
     double theta = 6.283185307179586476925 * u2;
     rng->spare_normal = r * sin(theta);
@@ -63,21 +63,21 @@ double udl_rng_normal(udl_rng *rng)
     return r * cos(theta);
 }
 
-int udl_rng_bernoulli(udl_rng *rng, double p) { return udl_rng_uniform(rng) < p; }
+int udli_rng_bernoulli(udli_rng *rng, double p) { return udli_rng_uniform(rng) < p; }
 
-void udl_rng_shuffle(udl_rng *rng, size_t *idx, size_t n)
+void udli_rng_shuffle(udli_rng *rng, size_t *idx, size_t n)
 {
     for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)udl_rng_below(rng, i);
+        size_t j = (size_t)udli_rng_below(rng, i);
         size_t t = idx[i - 1];
         idx[i - 1] = idx[j];
         idx[j] = t;
     }
 }
 
-void udl_rng_permutation(udl_rng *rng, size_t *idx, size_t n)
+void udli_rng_permutation(udli_rng *rng, size_t *idx, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         idx[i] = i;
-    udl_rng_shuffle(rng, idx, n);
+    udli_rng_shuffle(rng, idx, n);
 }

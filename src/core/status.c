@@ -35,7 +35,7 @@ UDL_API const char *udl_status_str(udl_status status)
 
 UDL_API const char *udl_last_error(void) { return last_error; }
 
-udl_status udl_fail(udl_status status, const char *fmt, ...)
+udl_status udli_fail(udl_status status, const char *fmt, ...)
 {
     /* Format into a scratch buffer first: a caller may quote udl_last_error() itself. */
     char sentence[sizeof last_error];
@@ -51,7 +51,7 @@ udl_status udl_fail(udl_status status, const char *fmt, ...)
 static int fits(size_t count, size_t size, const char *what)
 {
     if (size != 0 && count > SIZE_MAX / size) {
-        udl_fail(UDL_ENOMEM, "%s: %zu x %zu bytes overflows the address space", what, count,
+        udli_fail(UDL_ENOMEM, "%s: %zu x %zu bytes overflows the address space", what, count,
                  size);
         return 0;
     }
@@ -61,11 +61,11 @@ static int fits(size_t count, size_t size, const char *what)
 static void *allocated(void *p, const char *what, size_t bytes)
 {
     if (!p)
-        udl_fail(UDL_ENOMEM, "%s: could not allocate %zu bytes", what, bytes);
+        udli_fail(UDL_ENOMEM, "%s: could not allocate %zu bytes", what, bytes);
     return p;
 }
 
-void *udl_alloc(size_t count, size_t size, const char *what)
+void *udli_alloc(size_t count, size_t size, const char *what)
 {
     if (!fits(count, size, what))
         return NULL;
@@ -73,14 +73,14 @@ void *udl_alloc(size_t count, size_t size, const char *what)
     return allocated(malloc(bytes ? bytes : 1), what, bytes);
 }
 
-void *udl_calloc(size_t count, size_t size, const char *what)
+void *udli_calloc(size_t count, size_t size, const char *what)
 {
     if (!fits(count, size, what))
         return NULL;
     return allocated(calloc(count ? count : 1, size ? size : 1), what, count * size);
 }
 
-void *udl_realloc(void *p, size_t count, size_t size, const char *what)
+void *udli_realloc(void *p, size_t count, size_t size, const char *what)
 {
     if (!fits(count, size, what))
         return NULL;
@@ -89,7 +89,7 @@ void *udl_realloc(void *p, size_t count, size_t size, const char *what)
     return allocated(realloc(p, bytes ? bytes : 1), what, bytes);
 }
 
-int udl_all_finite(const double *x, size_t n)
+int udli_all_finite(const double *x, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (!isfinite(x[i]))

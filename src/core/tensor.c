@@ -27,59 +27,59 @@ UDL_API udl_mat udl_mat_rows(udl_mat m, size_t first, size_t count)
     return r;
 }
 
-udl_status udl_mat_check(udl_mat m, const char *name)
+udl_status udli_mat_check(udl_mat m, const char *name)
 {
     if (m.ld < m.cols)
-        return udl_fail(UDL_EINVAL, "%s has leading dimension %zu smaller than its %zu columns",
+        return udli_fail(UDL_EINVAL, "%s has leading dimension %zu smaller than its %zu columns",
                         name, m.ld, m.cols);
     if (m.rows && m.cols && !m.data)
-        return udl_fail(UDL_EINVAL, "%s is %zu x %zu but its data pointer is NULL", name,
+        return udli_fail(UDL_EINVAL, "%s is %zu x %zu but its data pointer is NULL", name,
                         m.rows, m.cols);
     if (m.rows && m.ld > SIZE_MAX / sizeof(double) / m.rows)
-        return udl_fail(UDL_EINVAL, "%s is too large to address (%zu rows, ld %zu)", name,
+        return udli_fail(UDL_EINVAL, "%s is too large to address (%zu rows, ld %zu)", name,
                         m.rows, m.ld);
     return UDL_OK;
 }
 
-udl_status udl_mat_check_finite(udl_mat m, const char *name)
+udl_status udli_mat_check_finite(udl_mat m, const char *name)
 {
     for (size_t i = 0; i < m.rows; i++)
         for (size_t j = 0; j < m.cols; j++)
             if (!isfinite(m.data[i * m.ld + j]))
-                return udl_fail(UDL_EINVAL, "%s[%zu][%zu] is %g; data must be finite", name, i,
+                return udli_fail(UDL_EINVAL, "%s[%zu][%zu] is %g; data must be finite", name, i,
                                 j, m.data[i * m.ld + j]);
     return UDL_OK;
 }
 
-udl_status udl_mat_check_data(udl_mat x, size_t cols, const char *name)
+udl_status udli_mat_check_data(udl_mat x, size_t cols, const char *name)
 {
-    udl_status s = udl_mat_check(x, name);
-    if (s || (s = udl_mat_check_finite(x, name)))
+    udl_status s = udli_mat_check(x, name);
+    if (s || (s = udli_mat_check_finite(x, name)))
         return s;
     if (x.cols != cols)
-        return udl_fail(UDL_ESHAPE, "%s has %zu columns, the model expects %zu", name, x.cols,
+        return udli_fail(UDL_ESHAPE, "%s has %zu columns, the model expects %zu", name, x.cols,
                         cols);
     return UDL_OK;
 }
 
-udl_status udl_mat_check_output(udl_mat out, size_t rows, size_t cols, const char *name)
+udl_status udli_mat_check_output(udl_mat out, size_t rows, size_t cols, const char *name)
 {
-    udl_status s = udl_mat_check(out, name);
+    udl_status s = udli_mat_check(out, name);
     if (s)
         return s;
     if (out.rows != rows || out.cols != cols)
-        return udl_fail(UDL_ESHAPE, "%s is %zu x %zu, expected %zu x %zu", name, out.rows,
+        return udli_fail(UDL_ESHAPE, "%s is %zu x %zu, expected %zu x %zu", name, out.rows,
                         out.cols, rows, cols);
     return UDL_OK;
 }
 
-void udl_mat_copy(udl_mat src, udl_mat dst)
+void udli_mat_copy(udl_mat src, udl_mat dst)
 {
     for (size_t i = 0; i < src.rows; i++)
         memmove(dst.data + i * dst.ld, src.data + i * src.ld, src.cols * sizeof(double));
 }
 
-void udl_mat_fill(udl_mat m, double value)
+void udli_mat_fill(udl_mat m, double value)
 {
     for (size_t i = 0; i < m.rows; i++)
         for (size_t j = 0; j < m.cols; j++)
@@ -92,23 +92,23 @@ UDL_API udl_status udl_gemm(udl_trans trans_a, udl_trans trans_b, double alpha, 
                             udl_mat b, double beta, udl_mat c)
 {
     udl_status s;
-    if ((s = udl_mat_check(a, "gemm: A")) || (s = udl_mat_check(b, "gemm: B")) ||
-        (s = udl_mat_check(c, "gemm: C")))
+    if ((s = udli_mat_check(a, "gemm: A")) || (s = udli_mat_check(b, "gemm: B")) ||
+        (s = udli_mat_check(c, "gemm: C")))
         return s;
     if ((trans_a != UDL_NOTRANS && trans_a != UDL_TRANS) ||
         (trans_b != UDL_NOTRANS && trans_b != UDL_TRANS))
-        return udl_fail(UDL_EINVAL, "gemm: transpose flags must be UDL_NOTRANS or UDL_TRANS");
+        return udli_fail(UDL_EINVAL, "gemm: transpose flags must be UDL_NOTRANS or UDL_TRANS");
     size_t m = trans_a ? a.cols : a.rows, k = trans_a ? a.rows : a.cols;
     size_t kb = trans_b ? b.cols : b.rows, n = trans_b ? b.rows : b.cols;
     if (k != kb)
-        return udl_fail(UDL_ESHAPE, "gemm: op(A) is %zu x %zu but op(B) is %zu x %zu", m, k,
+        return udli_fail(UDL_ESHAPE, "gemm: op(A) is %zu x %zu but op(B) is %zu x %zu", m, k,
                         kb, n);
     if (c.rows != m || c.cols != n)
-        return udl_fail(UDL_ESHAPE, "gemm: C is %zu x %zu but op(A) op(B) is %zu x %zu",
+        return udli_fail(UDL_ESHAPE, "gemm: C is %zu x %zu but op(A) op(B) is %zu x %zu",
                         c.rows, c.cols, m, n);
     if (!fits_blas_int(m) || !fits_blas_int(n) || !fits_blas_int(k) ||
         !fits_blas_int(a.ld) || !fits_blas_int(b.ld) || !fits_blas_int(c.ld))
-        return udl_fail(UDL_EINVAL, "gemm: a dimension exceeds the BLAS integer range (%d)",
+        return udli_fail(UDL_EINVAL, "gemm: a dimension exceeds the BLAS integer range (%d)",
                         INT_MAX);
     if (m == 0 || n == 0)
         return UDL_OK;
@@ -130,31 +130,31 @@ UDL_API udl_status udl_gemm(udl_trans trans_a, udl_trans trans_b, double alpha, 
 
 UDL_API udl_status udl_syevd(udl_mat a, double *eigenvalues)
 {
-    udl_status s = udl_mat_check(a, "syevd: A");
+    udl_status s = udli_mat_check(a, "syevd: A");
     if (s)
         return s;
     if (a.rows != a.cols)
-        return udl_fail(UDL_ESHAPE, "syevd: A must be square, got %zu x %zu", a.rows, a.cols);
+        return udli_fail(UDL_ESHAPE, "syevd: A must be square, got %zu x %zu", a.rows, a.cols);
     size_t n = a.rows;
     if (n == 0)
         return UDL_OK;
     if (!eigenvalues)
-        return udl_fail(UDL_EINVAL, "syevd: eigenvalues is NULL");
+        return udli_fail(UDL_EINVAL, "syevd: eigenvalues is NULL");
     if (!fits_blas_int(n) || !fits_blas_int(a.ld))
-        return udl_fail(UDL_EINVAL, "syevd: %zu x %zu exceeds the LAPACK integer range", n, n);
+        return udli_fail(UDL_EINVAL, "syevd: %zu x %zu exceeds the LAPACK integer range", n, n);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j <= i; j++)
             if (!isfinite(a.data[i * a.ld + j]))
-                return udl_fail(UDL_EINVAL, "syevd: A[%zu][%zu] is %g; A must be finite", i, j,
+                return udli_fail(UDL_EINVAL, "syevd: A[%zu][%zu] is %g; A must be finite", i, j,
                                 a.data[i * a.ld + j]);
     lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'L', (lapack_int)n, a.data,
                                      (lapack_int)a.ld, eigenvalues);
     if (info == LAPACK_WORK_MEMORY_ERROR)
-        return udl_fail(UDL_ENOMEM, "syevd: LAPACKE_dsyevd could not allocate its workspace");
+        return udli_fail(UDL_ENOMEM, "syevd: LAPACKE_dsyevd could not allocate its workspace");
     if (info < 0)
-        return udl_fail(UDL_EINVAL, "syevd: LAPACKE_dsyevd rejected argument %d", (int)-info);
+        return udli_fail(UDL_EINVAL, "syevd: LAPACKE_dsyevd rejected argument %d", (int)-info);
     if (info > 0)
-        return udl_fail(UDL_ENUMERIC, "syevd: LAPACKE_dsyevd failed to converge (info %d)",
+        return udli_fail(UDL_ENUMERIC, "syevd: LAPACKE_dsyevd failed to converge (info %d)",
                         (int)info);
     /* LAPACK returns ascending order; reverse values and eigenvector columns. */
     for (size_t lo = 0, hi = n - 1; lo < hi; lo++, hi--) {

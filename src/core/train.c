@@ -24,25 +24,25 @@ UDL_API udl_train_params udl_train_params_default(void)
 UDL_API udl_status udl_train_params_check(const udl_train_params *p)
 {
     if (!p)
-        return udl_fail(UDL_EINVAL, "training parameters are NULL");
+        return udli_fail(UDL_EINVAL, "training parameters are NULL");
     if (p->epochs == 0 || p->epochs > UDL_MAX_EPOCHS)
-        return udl_fail(UDL_EINVAL, "epochs must be 1 to %llu, got %zu",
+        return udli_fail(UDL_EINVAL, "epochs must be 1 to %llu, got %zu",
                         (unsigned long long)UDL_MAX_EPOCHS, p->epochs);
     if (p->batch_size == 0 || p->batch_size > UDL_MAX_BATCH)
-        return udl_fail(UDL_EINVAL, "batch_size must be 1 to %d, got %zu", UDL_MAX_BATCH,
+        return udli_fail(UDL_EINVAL, "batch_size must be 1 to %d, got %zu", UDL_MAX_BATCH,
                         p->batch_size);
     if (!(p->warmup_momentum >= 0.0 && p->warmup_momentum < 1.0))
-        return udl_fail(UDL_EINVAL, "warmup_momentum must be in [0, 1), got %g",
+        return udli_fail(UDL_EINVAL, "warmup_momentum must be in [0, 1), got %g",
                         p->warmup_momentum);
     if (p->warmup_epochs > UDL_MAX_EPOCHS)
-        return udl_fail(UDL_EINVAL, "warmup_epochs %zu is more than %llu", p->warmup_epochs,
+        return udli_fail(UDL_EINVAL, "warmup_epochs %zu is more than %llu", p->warmup_epochs,
                         (unsigned long long)UDL_MAX_EPOCHS);
     if ((unsigned)p->decay > UDL_DECAY_EXPONENTIAL)
-        return udl_fail(UDL_EINVAL, "unknown decay %d", (int)p->decay);
+        return udli_fail(UDL_EINVAL, "unknown decay %d", (int)p->decay);
     if (!(p->decay_rate > 0.0 && p->decay_rate <= 1.0))
-        return udl_fail(UDL_EINVAL, "decay_rate must be in (0, 1], got %g", p->decay_rate);
+        return udli_fail(UDL_EINVAL, "decay_rate must be in (0, 1], got %g", p->decay_rate);
     if (p->decay_every == 0 || p->decay_every > UDL_MAX_EPOCHS)
-        return udl_fail(UDL_EINVAL, "decay_every must be 1 to %llu, got %zu",
+        return udli_fail(UDL_EINVAL, "decay_every must be 1 to %llu, got %zu",
                         (unsigned long long)UDL_MAX_EPOCHS, p->decay_every);
     return udl_sgd_params_check(&p->sgd);
 }
@@ -59,15 +59,15 @@ UDL_API udl_sgd_params udl_train_params_at(const udl_train_params *p, size_t epo
     return sgd;
 }
 
-static udl_status check_spec(const udl_train_spec *s)
+static udl_status check_spec(const udli_train_spec *s)
 {
     udl_status st = udl_train_params_check(&s->params);
     if (st)
-        return udl_fail(st, "%s: %s", s->stage, udl_last_error());
+        return udli_fail(st, "%s: %s", s->stage, udl_last_error());
     if (s->x.rows == 0)
-        return udl_fail(UDL_EINVAL, "%s: the training data has no rows", s->stage);
+        return udli_fail(UDL_EINVAL, "%s: the training data has no rows", s->stage);
     if (s->y.cols && s->y.rows != s->x.rows)
-        return udl_fail(UDL_ESHAPE, "%s: %zu targets for %zu samples", s->stage, s->y.rows,
+        return udli_fail(UDL_ESHAPE, "%s: %zu targets for %zu samples", s->stage, s->y.rows,
                         s->x.rows);
     return UDL_OK;
 }
@@ -79,7 +79,7 @@ static void gather(udl_mat src, const size_t *rows, size_t count, udl_mat dst)
 }
 
 /* Parameters and velocities at the start of an epoch, to return to on a NaN loss. */
-static size_t total_size(const udl_train_spec *s)
+static size_t total_size(const udli_train_spec *s)
 {
     size_t n = 0;
     for (size_t b = 0; b < s->n_blocks; b++)
@@ -87,10 +87,10 @@ static size_t total_size(const udl_train_spec *s)
     return n;
 }
 
-static void snapshot(const udl_train_spec *s, double *saved, int restore)
+static void snapshot(const udli_train_spec *s, double *saved, int restore)
 {
     for (size_t b = 0; b < s->n_blocks; b++) {
-        const udl_param_block *k = &s->blocks[b];
+        const udli_param_block *k = &s->blocks[b];
         if (restore) {
             memcpy(k->param, saved, k->n * sizeof(double));
             memcpy(k->velocity, saved + k->n, k->n * sizeof(double));
@@ -102,7 +102,7 @@ static void snapshot(const udl_train_spec *s, double *saved, int restore)
     }
 }
 
-udl_status udl_train(const udl_train_spec *s, size_t *epochs_done)
+udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
 {
     if (epochs_done)
         *epochs_done = 0;
@@ -112,16 +112,16 @@ udl_status udl_train(const udl_train_spec *s, size_t *epochs_done)
     const size_t n = s->x.rows, bs = s->params.batch_size < n ? s->params.batch_size : n;
     const size_t epochs = s->params.epochs, first_epoch = s->history ? s->history->n : 0;
     if (s->history) {
-        double *grown = udl_realloc(s->history->loss, first_epoch + epochs, sizeof(double),
+        double *grown = udli_realloc(s->history->loss, first_epoch + epochs, sizeof(double),
                                     "training history");
         if (!grown)
             return UDL_ENOMEM;
         s->history->loss = grown;
     }
-    size_t *order = udl_alloc(n, sizeof(size_t), "training order");
-    double *xb = udl_alloc(bs * s->x.cols, sizeof(double), "training batch");
-    double *yb = udl_alloc(bs * s->y.cols, sizeof(double), "training targets");
-    double *saved = udl_alloc(2 * total_size(s), sizeof(double), "parameter snapshot");
+    size_t *order = udli_alloc(n, sizeof(size_t), "training order");
+    double *xb = udli_alloc(bs * s->x.cols, sizeof(double), "training batch");
+    double *yb = udli_alloc(bs * s->y.cols, sizeof(double), "training targets");
+    double *saved = udli_alloc(2 * total_size(s), sizeof(double), "parameter snapshot");
     if (!order || !xb || !yb || !saved) {
         st = UDL_ENOMEM;
         goto done;
@@ -133,7 +133,7 @@ udl_status udl_train(const udl_train_spec *s, size_t *epochs_done)
     for (size_t epoch = 0; epoch < epochs && !st; epoch++) {
         const udl_sgd_params sgd = udl_train_params_at(&s->params, first_epoch + epoch);
         snapshot(s, saved, 0);
-        udl_rng_shuffle(s->rng, order, n);
+        udli_rng_shuffle(s->rng, order, n);
         double sum = 0.0;
         size_t batches = 0;
         for (size_t first = 0; first < n; first += bs, batches++) {
@@ -148,14 +148,14 @@ udl_status udl_train(const udl_train_spec *s, size_t *epochs_done)
                 break;
             if (!isfinite(loss)) {
                 snapshot(s, saved, 1);
-                st = udl_fail(UDL_ENUMERIC, "%s: the loss became %g in epoch %zu, batch %zu; "
+                st = udli_fail(UDL_ENUMERIC, "%s: the loss became %g in epoch %zu, batch %zu; "
                               "the parameters of the start of that epoch were kept (try a "
                               "smaller learning rate)", s->stage, loss, epoch + 1, batches + 1);
                 break;
             }
             sum += loss;
             for (size_t b = 0; b < s->n_blocks && !st; b++) {
-                const udl_param_block *k = &s->blocks[b];
+                const udli_param_block *k = &s->blocks[b];
                 st = udl_sgd_step(&sgd, k->param, k->velocity, k->grad, k->n, k->decay);
             }
         }
@@ -168,7 +168,7 @@ udl_status udl_train(const udl_train_spec *s, size_t *epochs_done)
             *epochs_done = epoch + 1;
         udl_progress pr = {s->stage, epoch + 1, epochs, mean};
         if (s->progress && s->progress(&pr, s->user))
-            st = udl_fail(UDL_ECANCELED, "%s: canceled by the progress callback after epoch "
+            st = udli_fail(UDL_ECANCELED, "%s: canceled by the progress callback after epoch "
                           "%zu of %zu", s->stage, epoch + 1, epochs);
     }
 done:
@@ -179,83 +179,83 @@ done:
     return st;
 }
 
-void udl_history_free(udl_history *h)
+void udli_history_free(udli_history *h)
 {
     free(h->loss);
     h->loss = NULL;
     h->n = 0;
 }
 
-void udl_history_record(const udl_history *h, udl_record *r)
+void udli_history_record(const udli_history *h, udli_record *r)
 {
-    udl_record_matrix(r, "history", 1, h->n, h->loss);
+    udli_record_matrix(r, "history", 1, h->n, h->loss);
 }
 
-udl_status udl_history_read(const udl_container *c, udl_history *h)
+udl_status udli_history_read(const udli_container *c, udli_history *h)
 {
-    udl_block b;
-    udl_status s = udl_container_matrix(c, "history", 1, SIZE_MAX, &b);
+    udli_block b;
+    udl_status s = udli_container_matrix(c, "history", 1, SIZE_MAX, &b);
     if (s)
         return s;
     h->n = 0;
-    if (!(h->loss = udl_alloc(b.cols, sizeof(double), "training history")))
+    if (!(h->loss = udli_alloc(b.cols, sizeof(double), "training history")))
         return UDL_ENOMEM;
     memcpy(h->loss, b.data, b.cols * sizeof(double));
     h->n = b.cols;
     return UDL_OK;
 }
 
-void udl_rng_seed_resumed(udl_rng *rng, uint64_t seed, size_t epochs_trained)
+void udli_rng_seed_resumed(udli_rng *rng, uint64_t seed, size_t epochs_trained)
 {
-    udl_rng_seed(rng, seed ^ (0x9e3779b97f4a7c15ULL * (epochs_trained + 1)));
+    udli_rng_seed(rng, seed ^ (0x9e3779b97f4a7c15ULL * (epochs_trained + 1)));
 }
 
-void udl_train_params_record(const udl_train_params *p, udl_record *r)
+void udli_train_params_record(const udl_train_params *p, udli_record *r)
 {
-    udl_record_u64(r, "epochs", p->epochs);
-    udl_record_u64(r, "batch_size", p->batch_size);
-    udl_record_f64(r, "learning_rate", p->sgd.learning_rate);
-    udl_record_f64(r, "momentum", p->sgd.momentum);
-    udl_record_f64(r, "weight_decay", p->sgd.weight_decay);
-    udl_record_u64(r, "nesterov", (uint64_t)p->sgd.nesterov);
-    udl_record_u64(r, "seed", p->seed);
-    udl_record_u64(r, "warmup_epochs", p->warmup_epochs);
-    udl_record_f64(r, "warmup_momentum", p->warmup_momentum);
-    udl_record_u64(r, "decay", (uint64_t)p->decay);
-    udl_record_f64(r, "decay_rate", p->decay_rate);
-    udl_record_u64(r, "decay_every", p->decay_every);
+    udli_record_u64(r, "epochs", p->epochs);
+    udli_record_u64(r, "batch_size", p->batch_size);
+    udli_record_f64(r, "learning_rate", p->sgd.learning_rate);
+    udli_record_f64(r, "momentum", p->sgd.momentum);
+    udli_record_f64(r, "weight_decay", p->sgd.weight_decay);
+    udli_record_u64(r, "nesterov", (uint64_t)p->sgd.nesterov);
+    udli_record_u64(r, "seed", p->seed);
+    udli_record_u64(r, "warmup_epochs", p->warmup_epochs);
+    udli_record_f64(r, "warmup_momentum", p->warmup_momentum);
+    udli_record_u64(r, "decay", (uint64_t)p->decay);
+    udli_record_f64(r, "decay_rate", p->decay_rate);
+    udli_record_u64(r, "decay_every", p->decay_every);
 }
 
-udl_status udl_train_params_read(const udl_container *c, udl_train_params *p)
+udl_status udli_train_params_read(const udli_container *c, udl_train_params *p)
 {
     *p = udl_train_params_default();
     int decay = 0;
     udl_status s;
-    if ((s = udl_container_size(c, "epochs", 1, UDL_MAX_EPOCHS, &p->epochs)) ||
-        (s = udl_container_size(c, "batch_size", 1, UDL_MAX_BATCH, &p->batch_size)) ||
-        (s = udl_container_f64(c, "learning_rate", 0.0, INFINITY, &p->sgd.learning_rate)) ||
-        (s = udl_container_f64(c, "momentum", 0.0, 1.0, &p->sgd.momentum)) ||
-        (s = udl_container_f64(c, "weight_decay", 0.0, INFINITY, &p->sgd.weight_decay)) ||
-        (s = udl_container_int(c, "nesterov", 0, 1, &p->sgd.nesterov)))
+    if ((s = udli_container_size(c, "epochs", 1, UDL_MAX_EPOCHS, &p->epochs)) ||
+        (s = udli_container_size(c, "batch_size", 1, UDL_MAX_BATCH, &p->batch_size)) ||
+        (s = udli_container_f64(c, "learning_rate", 0.0, INFINITY, &p->sgd.learning_rate)) ||
+        (s = udli_container_f64(c, "momentum", 0.0, 1.0, &p->sgd.momentum)) ||
+        (s = udli_container_f64(c, "weight_decay", 0.0, INFINITY, &p->sgd.weight_decay)) ||
+        (s = udli_container_int(c, "nesterov", 0, 1, &p->sgd.nesterov)))
         return s;
-    if (udl_container_version(c) == 1) {
+    if (udli_container_version(c) == 1) {
         uint64_t hi, lo;
-        if ((s = udl_container_u64(c, "seed_hi", 0, UINT32_MAX, &hi)) ||
-            (s = udl_container_u64(c, "seed_lo", 0, UINT32_MAX, &lo)))
+        if ((s = udli_container_u64(c, "seed_hi", 0, UINT32_MAX, &hi)) ||
+            (s = udli_container_u64(c, "seed_lo", 0, UINT32_MAX, &lo)))
             return s;
         p->seed = hi << 32 | lo;
-    } else if ((s = udl_container_u64(c, "seed", 0, UINT64_MAX, &p->seed)) ||
-               (s = udl_container_size(c, "warmup_epochs", 0, UDL_MAX_EPOCHS,
+    } else if ((s = udli_container_u64(c, "seed", 0, UINT64_MAX, &p->seed)) ||
+               (s = udli_container_size(c, "warmup_epochs", 0, UDL_MAX_EPOCHS,
                                        &p->warmup_epochs)) ||
-               (s = udl_container_f64(c, "warmup_momentum", 0.0, 1.0, &p->warmup_momentum)) ||
-               (s = udl_container_int(c, "decay", 0, UDL_DECAY_EXPONENTIAL, &decay)) ||
-               (s = udl_container_f64(c, "decay_rate", 0.0, 1.0, &p->decay_rate)) ||
-               (s = udl_container_size(c, "decay_every", 1, UDL_MAX_EPOCHS, &p->decay_every))) {
+               (s = udli_container_f64(c, "warmup_momentum", 0.0, 1.0, &p->warmup_momentum)) ||
+               (s = udli_container_int(c, "decay", 0, UDL_DECAY_EXPONENTIAL, &decay)) ||
+               (s = udli_container_f64(c, "decay_rate", 0.0, 1.0, &p->decay_rate)) ||
+               (s = udli_container_size(c, "decay_every", 1, UDL_MAX_EPOCHS, &p->decay_every))) {
         return s;
     }
     p->decay = (udl_decay)decay;
     if (udl_train_params_check(p))
-        return udl_fail(UDL_EFORMAT, "%s: the training parameters are invalid: %s",
-                        udl_container_path(c), udl_last_error());
+        return udli_fail(UDL_EFORMAT, "%s: the training parameters are invalid: %s",
+                        udli_container_path(c), udl_last_error());
     return UDL_OK;
 }

@@ -17,39 +17,39 @@
 #define UDL_MAX_EPOCHS 1000000000000000ULL
 #define UDL_MAX_BATCH (1 << 20)
 
-typedef struct udl_param_block {
+typedef struct udli_param_block {
     double *param;    /* n values the optimizer updates */
     double *velocity; /* n values, the optimizer's state */
     double *grad;     /* n values, written by the gradient function */
     size_t n;
     int decay;        /* apply the optimizer's weight decay (weights: 1, biases: 0) */
-} udl_param_block;
+} udli_param_block;
 
 /* Mean loss of the batch (rows of x, and of y when the model has targets) and its
  * gradient in every block's grad. May return a failure, which stops training. */
-typedef udl_status (*udl_batch_fn)(void *model, udl_mat x, udl_mat y, double *loss);
+typedef udl_status (*udli_batch_fn)(void *model, udl_mat x, udl_mat y, double *loss);
 
 /* A model's training history: the mean loss of each epoch it has trained. Its length is
  * the model's epoch count, which the schedule follows. */
-typedef struct udl_history {
+typedef struct udli_history {
     double *loss;
     size_t n;
-} udl_history;
+} udli_history;
 
-typedef struct udl_train_spec {
+typedef struct udli_train_spec {
     udl_mat x;              /* N x D training inputs */
     udl_mat y;              /* N x C targets, or a view with no columns */
     udl_train_params params;
-    udl_param_block *blocks;
+    udli_param_block *blocks;
     size_t n_blocks;
-    udl_batch_fn batch;
+    udli_batch_fn batch;
     void *model;
-    udl_rng *rng;           /* the model's generator: shuffles the rows each epoch */
+    udli_rng *rng;           /* the model's generator: shuffles the rows each epoch */
     const char *stage;      /* named in progress reports */
     udl_progress_fn progress;
     void *user;
-    udl_history *history;   /* optional: each epoch's mean batch loss is appended */
-} udl_train_spec;
+    udli_history *history;   /* optional: each epoch's mean batch loss is appended */
+} udli_train_spec;
 
 /* Runs params.epochs epochs of shuffled mini-batches (the last batch of an epoch may be
  * smaller), one optimizer step per batch on every block, with the learning rate and
@@ -59,22 +59,22 @@ typedef struct udl_train_spec {
  * UDL_ENUMERIC when a batch loss is NaN or infinite, after restoring the parameters of
  * the start of that epoch. The velocities start from zero. *epochs_done (optional) says
  * how many epochs completed. */
-udl_status udl_train(const udl_train_spec *spec, size_t *epochs_done);
+udl_status udli_train(const udli_train_spec *spec, size_t *epochs_done);
 
-void udl_history_free(udl_history *h);
+void udli_history_free(udli_history *h);
 /* Model files: the history as the matrix prefix + "history"; read back, checked finite. */
-void udl_history_record(const udl_history *h, udl_record *r);
-udl_status udl_history_read(const udl_container *c, udl_history *h);
+void udli_history_record(const udli_history *h, udli_record *r);
+udl_status udli_history_read(const udli_container *c, udli_history *h);
 
 /* The generator of a model loaded from a file: seeded from its seed and epoch count, so
  * continued training draws fresh, but repeatable, numbers. */
-void udl_rng_seed_resumed(udl_rng *rng, uint64_t seed, size_t epochs_trained);
+void udli_rng_seed_resumed(udli_rng *rng, uint64_t seed, size_t epochs_trained);
 
 /* Model files: the training parameters as named fields. Reading checks them with
  * udl_train_params_check (UDL_EFORMAT naming the bad field); in a format-1 file, whose
  * info matrix the model has upgraded, the schedule is absent and left at its default. */
-void udl_train_params_record(const udl_train_params *p, udl_record *r);
-udl_status udl_train_params_read(const udl_container *c, udl_train_params *p);
+void udli_train_params_record(const udl_train_params *p, udli_record *r);
+udl_status udli_train_params_read(const udli_container *c, udl_train_params *p);
 /* The format-1 names of the training parameters, in the order models stored them. */
 #define UDL_TRAIN_V1_NAMES "epochs", "batch_size", "learning_rate", "momentum", \
     "weight_decay", "nesterov", "seed_hi", "seed_lo"

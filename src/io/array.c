@@ -23,21 +23,21 @@ UDL_API udl_mat udl_array_mat(const udl_array *a)
     return m;
 }
 
-udl_status udl_shape_to_matrix(const size_t *shape, int ndim, size_t elsize,
+udl_status udli_shape_to_matrix(const size_t *shape, int ndim, size_t elsize,
                                const char *name, size_t *rows, size_t *cols)
 {
     if (ndim < 1)
-        return udl_fail(UDL_EFORMAT, "%s: a scalar (0-d array) is not a data set", name);
+        return udli_fail(UDL_EFORMAT, "%s: a scalar (0-d array) is not a data set", name);
     size_t c = 1;
     for (int d = 1; d < ndim; d++) {
         if (shape[d] && c > SIZE_MAX / shape[d])
-            return udl_fail(UDL_EFORMAT, "%s: the shape is too large", name);
+            return udli_fail(UDL_EFORMAT, "%s: the shape is too large", name);
         c *= shape[d];
     }
     if (c && shape[0] > SIZE_MAX / elsize / c)
-        return udl_fail(UDL_EFORMAT, "%s: the shape is too large", name);
+        return udli_fail(UDL_EFORMAT, "%s: the shape is too large", name);
     if (c && shape[0] > SIZE_MAX / sizeof(double) / c)
-        return udl_fail(UDL_EFORMAT, "%s: the shape is too large", name);
+        return udli_fail(UDL_EFORMAT, "%s: the shape is too large", name);
     *rows = shape[0];
     *cols = c;
     return UDL_OK;
@@ -54,7 +54,7 @@ static uint64_t load_bits(const unsigned char *p, size_t size, int big_endian)
 /* Integers beyond 2^53 would silently round; a label must survive the trip exactly. */
 #define EXACT_LIMIT (INT64_C(1) << 53)
 
-static int decode(const unsigned char *p, udl_elfmt f, double *out)
+static int decode(const unsigned char *p, udli_elfmt f, double *out)
 {
     uint64_t bits = load_bits(p, f.size, f.big_endian);
     switch (f.type) {
@@ -79,7 +79,7 @@ static int decode(const unsigned char *p, udl_elfmt f, double *out)
     return 0;
 }
 
-udl_status udl_read_elements(udl_read_fn read, void *source, udl_elfmt fmt, size_t rows,
+udl_status udli_read_elements(udli_read_fn read, void *source, udli_elfmt fmt, size_t rows,
                              size_t cols, int ndim, unsigned flags, const char *name,
                              size_t at_most, udl_array *out)
 {
@@ -90,7 +90,7 @@ udl_status udl_read_elements(udl_read_fn read, void *source, udl_elfmt fmt, size
     const size_t count = rows * cols;
     size_t cap = at_most == UDL_SIZE_UNKNOWN ? (1u << 16) : at_most / fmt.size;
     cap = cap < count ? cap : count;
-    double *data = udl_alloc(cap, sizeof(double), "data array");
+    double *data = udli_alloc(cap, sizeof(double), "data array");
     if (!data)
         return UDL_ENOMEM;
     const double scale = (fmt.type == EL_U8 && ndim >= 2 && !(flags & UDL_READ_RAW))
@@ -103,17 +103,17 @@ udl_status udl_read_elements(udl_read_fn read, void *source, udl_elfmt fmt, size
         size_t got = read(source, buf, want * fmt.size);
         if (got != want * fmt.size) {
             s = got == (size_t)-1
-                    ? udl_fail(UDL_EFORMAT, "%s: reading the data failed", name)
-                    : udl_fail(UDL_EFORMAT, "%s is truncated: it holds %zu of %zu values", name,
+                    ? udli_fail(UDL_EFORMAT, "%s: reading the data failed", name)
+                    : udli_fail(UDL_EFORMAT, "%s is truncated: it holds %zu of %zu values", name,
                                done + got / fmt.size, count);
             break;
         }
         if (done + want > cap) {
             size_t grown = cap * 2 > done + want ? cap * 2 : done + want;
             grown = grown < count ? grown : count;
-            double *bigger = udl_realloc(data, grown, sizeof(double), "data array");
+            double *bigger = udli_realloc(data, grown, sizeof(double), "data array");
             if (!bigger) {
-                s = udl_fail(UDL_ENOMEM, "%s: no memory for %zu values", name, grown);
+                s = udli_fail(UDL_ENOMEM, "%s: no memory for %zu values", name, grown);
                 break;
             }
             data = bigger;
@@ -121,7 +121,7 @@ udl_status udl_read_elements(udl_read_fn read, void *source, udl_elfmt fmt, size
         }
         for (size_t i = 0; i < want && !s; i++) {
             if (!decode(buf + i * fmt.size, fmt, &data[done + i]))
-                s = udl_fail(UDL_EFORMAT, "%s: value %zu is an integer too large to hold "
+                s = udli_fail(UDL_EFORMAT, "%s: value %zu is an integer too large to hold "
                              "exactly in a double", name, done + i);
             data[done + i] *= scale;
         }

@@ -55,16 +55,16 @@ static int skippable(const char *line, const char *end)
 UDL_API udl_status udl_csv_read(const char *path, udl_array *out)
 {
     if (!out)
-        return udl_fail(UDL_EINVAL, "CSV read: out is NULL");
+        return udli_fail(UDL_EINVAL, "CSV read: out is NULL");
     memset(out, 0, sizeof *out);
     unsigned char *text;
     size_t size;
-    udl_status s = udl_read_file(path, &text, &size);
+    udl_status s = udli_read_file(path, &text, &size);
     if (s)
         return s;
     if (memchr(text, '\0', size)) {
         free(text);
-        return udl_fail(UDL_EFORMAT, "%s is neither .npy, IDX nor CSV text", path);
+        return udli_fail(UDL_EFORMAT, "%s is neither .npy, IDX nor CSV text", path);
     }
     const char *p = (const char *)text, *end = p + size;
     size_t cols = 0, rows = 0, cap = 0, line_no = 0, first_line = 0, bad = 0;
@@ -79,7 +79,7 @@ UDL_API udl_status udl_csv_read(const char *path, udl_array *out)
             if (n == 0 && !header_checked) {
                 header_checked = 1; /* a header line: skip it */
             } else if (n == 0) {
-                s = udl_fail(UDL_EFORMAT, "%s line %zu: field %zu is not a number", path,
+                s = udli_fail(UDL_EFORMAT, "%s line %zu: field %zu is not a number", path,
                              line_no, bad);
             } else {
                 header_checked = 1;
@@ -88,17 +88,17 @@ UDL_API udl_status udl_csv_read(const char *path, udl_array *out)
                     first_line = line_no;
                 }
                 if (n != cols) {
-                    s = udl_fail(UDL_EFORMAT, "%s line %zu has %zu fields, line %zu has %zu",
+                    s = udli_fail(UDL_EFORMAT, "%s line %zu has %zu fields, line %zu has %zu",
                                  path, line_no, n, first_line, cols);
                 } else {
                     if (rows == cap) {
                         size_t grown = cap ? 2 * cap : 64;
                         double *bigger = grown > SIZE_MAX / cols
                                              ? NULL
-                                             : udl_realloc(data, grown * cols, sizeof(double),
+                                             : udli_realloc(data, grown * cols, sizeof(double),
                                                            "CSV data");
                         if (!bigger) {
-                            s = udl_fail(UDL_ENOMEM, "%s: out of memory at line %zu", path,
+                            s = udli_fail(UDL_ENOMEM, "%s: out of memory at line %zu", path,
                                          line_no);
                             break;
                         }
@@ -114,7 +114,7 @@ UDL_API udl_status udl_csv_read(const char *path, udl_array *out)
     }
     free(text);
     if (!s && rows == 0)
-        s = udl_fail(UDL_EFORMAT, "%s holds no rows of numbers", path);
+        s = udli_fail(UDL_EFORMAT, "%s holds no rows of numbers", path);
     if (s) {
         free(data);
         return s;

@@ -10,13 +10,13 @@
 UDL_API udl_status udl_data_read(const char *path, unsigned flags, udl_array *out)
 {
     if (!out)
-        return udl_fail(UDL_EINVAL, "data read: out is NULL");
+        return udli_fail(UDL_EINVAL, "data read: out is NULL");
     memset(out, 0, sizeof *out);
     if (!path)
-        return udl_fail(UDL_EINVAL, "data read: path is NULL");
+        return udli_fail(UDL_EINVAL, "data read: path is NULL");
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return udl_fail(UDL_EIO, "cannot open %s: %s", path, strerror(errno));
+        return udli_fail(UDL_EIO, "cannot open %s: %s", path, strerror(errno));
     unsigned char head[6] = {0};
     size_t got = fread(head, 1, sizeof head, fp);
     fclose(fp);

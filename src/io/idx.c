@@ -32,7 +32,7 @@ static size_t read_gz(void *source, void *buf, size_t n)
     return done;
 }
 
-static int idx_format(unsigned char code, udl_elfmt *fmt)
+static int idx_format(unsigned char code, udli_elfmt *fmt)
 {
     fmt->big_endian = 1;
     switch (code) {
@@ -69,24 +69,24 @@ static udl_status read_idx(gzFile gz, off_t file_size, const char *path, unsigne
 {
     unsigned char head[4 + 4 * IDX_MAX_DIMS];
     if (read_gz(gz, head, 4) != 4 || head[0] != 0 || head[1] != 0)
-        return udl_fail(UDL_EFORMAT, "%s is not an IDX file (bad magic)", path);
-    udl_elfmt fmt;
+        return udli_fail(UDL_EFORMAT, "%s is not an IDX file (bad magic)", path);
+    udli_elfmt fmt;
     if (!idx_format(head[2], &fmt))
-        return udl_fail(UDL_EFORMAT, "%s: unknown IDX element type 0x%02x", path, head[2]);
+        return udli_fail(UDL_EFORMAT, "%s: unknown IDX element type 0x%02x", path, head[2]);
     int ndim = head[3];
     if (ndim < 1 || ndim > IDX_MAX_DIMS)
-        return udl_fail(UDL_EFORMAT, "%s: IDX files with %d dimensions are not supported", path,
+        return udli_fail(UDL_EFORMAT, "%s: IDX files with %d dimensions are not supported", path,
                         ndim);
     if (read_gz(gz, head + 4, 4 * (size_t)ndim) != 4 * (size_t)ndim)
-        return udl_fail(UDL_EFORMAT, "%s: the IDX header is truncated", path);
+        return udli_fail(UDL_EFORMAT, "%s: the IDX header is truncated", path);
     size_t shape[IDX_MAX_DIMS];
     for (int d = 0; d < ndim; d++) {
         const unsigned char *p = head + 4 + 4 * d;
         shape[d] = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
     }
     size_t rows, cols;
-    udl_status s = udl_shape_to_matrix(shape, ndim, fmt.size, path, &rows, &cols);
-    if (s || (s = udl_read_elements(read_gz, gz, fmt, rows, cols, ndim, flags, path,
+    udl_status s = udli_shape_to_matrix(shape, ndim, fmt.size, path, &rows, &cols);
+    if (s || (s = udli_read_elements(read_gz, gz, fmt, rows, cols, ndim, flags, path,
                                     bytes_left(gz, file_size), out)))
         return s;
     /* gzread returns what it has when the input stops inside a gzip stream (it expects
@@ -98,11 +98,11 @@ static udl_status read_idx(gzFile gz, off_t file_size, const char *path, unsigne
     gzerror(gz, &err);
     if (got == 1) {
         udl_array_free(out);
-        return udl_fail(UDL_EFORMAT, "%s has bytes after the %zu x %zu array", path, rows, cols);
+        return udli_fail(UDL_EFORMAT, "%s has bytes after the %zu x %zu array", path, rows, cols);
     }
     if (got != 0 || err != Z_OK) {
         udl_array_free(out);
-        return udl_fail(UDL_EFORMAT, "%s: the gzip stream is cut short or fails its checksum",
+        return udli_fail(UDL_EFORMAT, "%s: the gzip stream is cut short or fails its checksum",
                         path);
     }
     return UDL_OK;
@@ -111,14 +111,14 @@ static udl_status read_idx(gzFile gz, off_t file_size, const char *path, unsigne
 UDL_API udl_status udl_idx_read(const char *path, unsigned flags, udl_array *out)
 {
     if (!out)
-        return udl_fail(UDL_EINVAL, "IDX read: out is NULL");
+        return udli_fail(UDL_EINVAL, "IDX read: out is NULL");
     memset(out, 0, sizeof *out);
     if (!path)
-        return udl_fail(UDL_EINVAL, "IDX read: path is NULL");
+        return udli_fail(UDL_EINVAL, "IDX read: path is NULL");
     int fd = open(path, O_RDONLY);
     gzFile gz = fd < 0 ? NULL : gzdopen(fd, "rb");
     if (!gz) {
-        udl_status s = udl_fail(UDL_EIO, "cannot open %s: %s", path, strerror(errno));
+        udl_status s = udli_fail(UDL_EIO, "cannot open %s: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return s;

@@ -19,7 +19,7 @@
 static const char npy_magic[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
 
 typedef struct npy_header {
-    udl_elfmt fmt;
+    udli_elfmt fmt;
     int fortran_order;
     int ndim;
     size_t shape[NPY_MAX_DIMS];
@@ -45,7 +45,7 @@ static const char *find_key(const char *dict, const char *key)
     return NULL;
 }
 
-static int parse_descr(const char *p, udl_elfmt *fmt)
+static int parse_descr(const char *p, udli_elfmt *fmt)
 {
     if (*p != '\'' && *p != '"')
         return 0;
@@ -77,19 +77,19 @@ static udl_status parse_header(const char *dict, const char *path, npy_header *h
     const char *order = find_key(dict, "fortran_order");
     const char *shape = find_key(dict, "shape");
     if (!descr || !order || !shape)
-        return udl_fail(UDL_EFORMAT, "%s: the .npy header lacks descr, fortran_order or shape",
+        return udli_fail(UDL_EFORMAT, "%s: the .npy header lacks descr, fortran_order or shape",
                         path);
     if (!parse_descr(descr, &h->fmt))
-        return udl_fail(UDL_EFORMAT, "%s: unsupported .npy dtype %.12s (udl reads float64, "
+        return udli_fail(UDL_EFORMAT, "%s: unsupported .npy dtype %.12s (udl reads float64, "
                         "float32, uint8, int8, int16, int32, int64)", path, descr);
     if (strncmp(order, "True", 4) == 0)
         h->fortran_order = 1;
     else if (strncmp(order, "False", 5) == 0)
         h->fortran_order = 0;
     else
-        return udl_fail(UDL_EFORMAT, "%s: bad fortran_order in the .npy header", path);
+        return udli_fail(UDL_EFORMAT, "%s: bad fortran_order in the .npy header", path);
     if (*shape != '(')
-        return udl_fail(UDL_EFORMAT, "%s: bad shape in the .npy header", path);
+        return udli_fail(UDL_EFORMAT, "%s: bad shape in the .npy header", path);
     const char *p = shape + 1;
     h->ndim = 0;
     for (;;) {
@@ -98,13 +98,13 @@ static udl_status parse_header(const char *dict, const char *path, npy_header *h
         if (*p == ')')
             break;
         if (!isdigit((unsigned char)*p) || h->ndim == NPY_MAX_DIMS)
-            return udl_fail(UDL_EFORMAT, "%s: bad or too many dimensions in the .npy shape",
+            return udli_fail(UDL_EFORMAT, "%s: bad or too many dimensions in the .npy shape",
                             path);
         errno = 0;
         char *end;
         unsigned long long v = strtoull(p, &end, 10);
         if (errno || v > SIZE_MAX)
-            return udl_fail(UDL_EFORMAT, "%s: a dimension in the .npy shape is too large", path);
+            return udli_fail(UDL_EFORMAT, "%s: a dimension in the .npy shape is too large", path);
         h->shape[h->ndim++] = (size_t)v;
         p = end;
         while (*p == ' ')
@@ -112,7 +112,7 @@ static udl_status parse_header(const char *dict, const char *path, npy_header *h
         if (*p == ',')
             p++;
         else if (*p != ')')
-            return udl_fail(UDL_EFORMAT, "%s: bad shape in the .npy header", path);
+            return udli_fail(UDL_EFORMAT, "%s: bad shape in the .npy header", path);
     }
     return UDL_OK;
 }
@@ -138,7 +138,7 @@ static size_t bytes_left(FILE *fp)
 /* Fortran order stores the (rows, cols) matrix column by column. */
 static udl_status transpose_in_place(udl_array *a)
 {
-    double *t = udl_alloc(a->rows * a->cols, sizeof(double), "transpose buffer");
+    double *t = udli_alloc(a->rows * a->cols, sizeof(double), "transpose buffer");
     if (!t)
         return UDL_ENOMEM;
     for (size_t j = 0; j < a->cols; j++)
@@ -153,34 +153,34 @@ static udl_status read_npy(FILE *fp, const char *path, unsigned flags, udl_array
 {
     unsigned char pre[12];
     if (fread(pre, 1, 8, fp) != 8 || memcmp(pre, npy_magic, 6) != 0)
-        return udl_fail(UDL_EFORMAT, "%s is not a .npy file (bad magic)", path);
+        return udli_fail(UDL_EFORMAT, "%s is not a .npy file (bad magic)", path);
     int major = pre[6];
     size_t header_len;
     if (major == 1) {
         if (fread(pre + 8, 1, 2, fp) != 2)
-            return udl_fail(UDL_EFORMAT, "%s: the .npy header is truncated", path);
+            return udli_fail(UDL_EFORMAT, "%s: the .npy header is truncated", path);
         header_len = (size_t)pre[8] | (size_t)pre[9] << 8;
     } else if (major == 2 || major == 3) {
         if (fread(pre + 8, 1, 4, fp) != 4)
-            return udl_fail(UDL_EFORMAT, "%s: the .npy header is truncated", path);
-        header_len = udl_get_u32le(pre + 8);
+            return udli_fail(UDL_EFORMAT, "%s: the .npy header is truncated", path);
+        header_len = udli_get_u32le(pre + 8);
     } else {
-        return udl_fail(UDL_EFORMAT, "%s: .npy format version %d is not supported", path,
+        return udli_fail(UDL_EFORMAT, "%s: .npy format version %d is not supported", path,
                         major);
     }
     if (header_len > NPY_MAX_HEADER)
-        return udl_fail(UDL_EFORMAT, "%s: the .npy header claims %zu bytes", path, header_len);
-    char *dict = udl_alloc(header_len + 1, 1, ".npy header");
+        return udli_fail(UDL_EFORMAT, "%s: the .npy header claims %zu bytes", path, header_len);
+    char *dict = udli_alloc(header_len + 1, 1, ".npy header");
     if (!dict)
         return UDL_ENOMEM;
     if (fread(dict, 1, header_len, fp) != header_len) {
         free(dict);
-        return udl_fail(UDL_EFORMAT, "%s: the .npy header is truncated", path);
+        return udli_fail(UDL_EFORMAT, "%s: the .npy header is truncated", path);
     }
     dict[header_len] = '\0';
     if (strlen(dict) != header_len) {
         free(dict);
-        return udl_fail(UDL_EFORMAT, "%s: the .npy header contains a NUL byte", path);
+        return udli_fail(UDL_EFORMAT, "%s: the .npy header contains a NUL byte", path);
     }
     npy_header h;
     udl_status s = parse_header(dict, path, &h);
@@ -188,16 +188,16 @@ static udl_status read_npy(FILE *fp, const char *path, unsigned flags, udl_array
     if (s)
         return s;
     if (h.ndim == 0)
-        return udl_fail(UDL_EFORMAT, "%s: a scalar (0-d array) is not a data set", path);
+        return udli_fail(UDL_EFORMAT, "%s: a scalar (0-d array) is not a data set", path);
     if (h.fortran_order && h.ndim > 2)
-        return udl_fail(UDL_EFORMAT, "%s: Fortran-order arrays of %d dimensions are not "
+        return udli_fail(UDL_EFORMAT, "%s: Fortran-order arrays of %d dimensions are not "
                         "supported; save it in C order", path, h.ndim);
     size_t rows, cols;
-    if ((s = udl_shape_to_matrix(h.shape, h.ndim, h.fmt.size, path, &rows, &cols)))
+    if ((s = udli_shape_to_matrix(h.shape, h.ndim, h.fmt.size, path, &rows, &cols)))
         return s;
     const size_t left = bytes_left(fp);
     if (h.fortran_order) { /* read as the transposed matrix, then turn it back */
-        if ((s = udl_read_elements(read_stdio, fp, h.fmt, cols, rows, h.ndim, flags, path, left,
+        if ((s = udli_read_elements(read_stdio, fp, h.fmt, cols, rows, h.ndim, flags, path, left,
                                    out)))
             return s;
         out->rows = rows;
@@ -206,13 +206,13 @@ static udl_status read_npy(FILE *fp, const char *path, unsigned flags, udl_array
             udl_array_free(out);
             return s;
         }
-    } else if ((s = udl_read_elements(read_stdio, fp, h.fmt, rows, cols, h.ndim, flags, path,
+    } else if ((s = udli_read_elements(read_stdio, fp, h.fmt, rows, cols, h.ndim, flags, path,
                                       left, out))) {
         return s;
     }
     if (fgetc(fp) != EOF) {
         udl_array_free(out);
-        return udl_fail(UDL_EFORMAT, "%s has bytes after the %zu x %zu array", path, rows, cols);
+        return udli_fail(UDL_EFORMAT, "%s has bytes after the %zu x %zu array", path, rows, cols);
     }
     return UDL_OK;
 }
@@ -220,13 +220,13 @@ static udl_status read_npy(FILE *fp, const char *path, unsigned flags, udl_array
 UDL_API udl_status udl_npy_read(const char *path, unsigned flags, udl_array *out)
 {
     if (!out)
-        return udl_fail(UDL_EINVAL, "npy read: out is NULL");
+        return udli_fail(UDL_EINVAL, "npy read: out is NULL");
     memset(out, 0, sizeof *out);
     if (!path)
-        return udl_fail(UDL_EINVAL, "npy read: path is NULL");
+        return udli_fail(UDL_EINVAL, "npy read: path is NULL");
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return udl_fail(UDL_EIO, "cannot open %s: %s", path, strerror(errno));
+        return udli_fail(UDL_EIO, "cannot open %s: %s", path, strerror(errno));
     udl_status s = read_npy(fp, path, flags, out);
     fclose(fp);
     return s;
@@ -234,7 +234,7 @@ UDL_API udl_status udl_npy_read(const char *path, unsigned flags, udl_array *out
 
 UDL_API udl_status udl_npy_write(const char *path, udl_mat m)
 {
-    udl_status s = udl_mat_check(m, "npy write: the matrix");
+    udl_status s = udli_mat_check(m, "npy write: the matrix");
     if (s)
         return s;
     char dict[256];
@@ -253,12 +253,12 @@ UDL_API udl_status udl_npy_write(const char *path, udl_mat m)
     pre[7] = 0;
     pre[8] = (unsigned char)(header_len & 0xff);
     pre[9] = (unsigned char)(header_len >> 8);
-    udl_wfile f;
-    if ((s = udl_wfile_open(&f, path)))
+    udli_wfile f;
+    if ((s = udli_wfile_open(&f, path)))
         return s;
-    udl_wfile_write(&f, pre, sizeof pre);
-    udl_wfile_write(&f, dict, header_len);
+    udli_wfile_write(&f, pre, sizeof pre);
+    udli_wfile_write(&f, dict, header_len);
     for (size_t i = 0; i < m.rows; i++)
-        udl_wfile_write_f64(&f, m.data + i * m.ld, m.cols);
-    return udl_wfile_commit(&f);
+        udli_wfile_write_f64(&f, m.data + i * m.ld, m.cols);
+    return udli_wfile_commit(&f);
 }

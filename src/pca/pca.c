@@ -48,12 +48,12 @@ UDL_API udl_pca_params udl_pca_params_default(void)
 static udl_status check_params(const udl_pca_params *p)
 {
     if (!p)
-        return udl_fail(UDL_EINVAL, "pca: params is NULL");
+        return udli_fail(UDL_EINVAL, "pca: params is NULL");
     if (p->n_components == 0 && !(p->variance_fraction > 0.0 && p->variance_fraction <= 1.0))
-        return udl_fail(UDL_EINVAL, "pca: with n_components 0, variance_fraction must be in "
+        return udli_fail(UDL_EINVAL, "pca: with n_components 0, variance_fraction must be in "
                         "(0, 1], got %g", p->variance_fraction);
     if (p->whiten != 0 && p->whiten != 1)
-        return udl_fail(UDL_EINVAL, "pca: whiten must be 0 or 1, got %d", p->whiten);
+        return udli_fail(UDL_EINVAL, "pca: whiten must be 0 or 1, got %d", p->whiten);
     return UDL_OK;
 }
 
@@ -76,12 +76,12 @@ static void acc_free(pca_acc *a)
 UDL_API udl_status udl_pca_create(const udl_pca_params *params, udl_pca **out)
 {
     if (!out)
-        return udl_fail(UDL_EINVAL, "pca: out is NULL");
+        return udli_fail(UDL_EINVAL, "pca: out is NULL");
     *out = NULL;
     udl_status s = check_params(params);
     if (s)
         return s;
-    udl_pca *pca = udl_calloc(1, sizeof *pca, "pca model");
+    udl_pca *pca = udli_calloc(1, sizeof *pca, "pca model");
     if (!pca)
         return UDL_ENOMEM;
     pca->params = *params;
@@ -100,8 +100,8 @@ UDL_API void udl_pca_free(udl_pca *pca)
 
 static udl_status check_data(udl_mat x, const char *name)
 {
-    udl_status s = udl_mat_check(x, name);
-    return s ? s : udl_mat_check_finite(x, name);
+    udl_status s = udli_mat_check(x, name);
+    return s ? s : udli_mat_check_finite(x, name);
 }
 
 /* ---- accumulation ---------------------------------------------------------------- */
@@ -110,8 +110,8 @@ static udl_status acc_init(pca_acc *a, size_t d)
 {
     a->n = 0;
     a->d = d;
-    a->mean = udl_calloc(d, sizeof(double), "pca mean");
-    a->scatter = udl_calloc(d * d, sizeof(double), "pca scatter");
+    a->mean = udli_calloc(d, sizeof(double), "pca mean");
+    a->scatter = udli_calloc(d * d, sizeof(double), "pca scatter");
     if (!a->mean || !a->scatter) {
         acc_free(a);
         return UDL_ENOMEM;
@@ -142,8 +142,8 @@ static void acc_add_block(pca_acc *a, udl_mat x, double *work)
     const size_t d = a->d, nb = x.rows;
     double *delta = work + (size_t)BLOCK_ROWS * d, *block_mean = delta + d;
     udl_mat centred = udl_mat_view(work, nb, d);
-    udl_col_means(x, block_mean);
-    udl_add_row_vector(x, block_mean, -1.0, centred);
+    udli_col_means(x, block_mean);
+    udli_add_row_vector(x, block_mean, -1.0, centred);
     add_scatter(centred, a->scatter);
     udl_mat scatter = udl_mat_view(a->scatter, d, d);
     /* Chan et al.: S = S_a + S_b + delta delta^T n_a n_b / (n_a + n_b). */
@@ -160,7 +160,7 @@ static void acc_add_block(pca_acc *a, udl_mat x, double *work)
 
 static double *block_work(size_t d)
 {
-    return udl_alloc(((size_t)BLOCK_ROWS + 2) * d, sizeof(double), "pca block buffer");
+    return udli_alloc(((size_t)BLOCK_ROWS + 2) * d, sizeof(double), "pca block buffer");
 }
 
 /* Adds all rows of x to a, BLOCK_ROWS at a time, reporting progress after each block. */
@@ -175,7 +175,7 @@ static udl_status acc_add(pca_acc *a, udl_mat x, udl_progress_fn progress, void 
         udl_progress pr = {"pca fit", first + block.rows, x.rows, NAN};
         if (progress && progress(&pr, user)) {
             free(work);
-            return udl_fail(UDL_ECANCELED, "pca: fit canceled by the progress callback "
+            return udli_fail(UDL_ECANCELED, "pca: fit canceled by the progress callback "
                             "after %zu of %zu rows", pr.step, x.rows);
         }
     }
@@ -203,16 +203,16 @@ static udl_status acc_finish(const udl_pca_params *p, const pca_acc *a, pca_fit 
 {
     const size_t d = a->d, n = a->n;
     if (n < 2)
-        return udl_fail(UDL_EINVAL, "pca: needs at least 2 samples, got %zu", n);
+        return udli_fail(UDL_EINVAL, "pca: needs at least 2 samples, got %zu", n);
     size_t max_k = n < d ? n : d;
     if (p->n_components > max_k)
-        return udl_fail(UDL_EINVAL, "pca: n_components is %zu but min(N, D) = min(%zu, %zu) "
+        return udli_fail(UDL_EINVAL, "pca: n_components is %zu but min(N, D) = min(%zu, %zu) "
                         "= %zu", p->n_components, n, d, max_k);
     pca_fit f = {d, 0, n, NULL, NULL, NULL, NULL};
-    double *cov = udl_alloc(d * d, sizeof(double), "pca covariance");
-    f.mean = udl_alloc(d, sizeof(double), "pca mean");
-    f.eigenvalues = udl_alloc(d, sizeof(double), "pca eigenvalues");
-    f.ratio = udl_alloc(d, sizeof(double), "pca ratios");
+    double *cov = udli_alloc(d * d, sizeof(double), "pca covariance");
+    f.mean = udli_alloc(d, sizeof(double), "pca mean");
+    f.eigenvalues = udli_alloc(d, sizeof(double), "pca eigenvalues");
+    f.ratio = udli_alloc(d, sizeof(double), "pca ratios");
     udl_status s = UDL_OK;
     if (!cov || !f.mean || !f.eigenvalues || !f.ratio) {
         s = UDL_ENOMEM;
@@ -229,7 +229,7 @@ static udl_status acc_finish(const udl_pca_params *p, const pca_acc *a, pca_fit 
         total += f.eigenvalues[j];
     }
     if (!(total > 0.0)) {
-        s = udl_fail(UDL_EINVAL, "pca: all %zu samples are identical; there is no variance "
+        s = udli_fail(UDL_EINVAL, "pca: all %zu samples are identical; there is no variance "
                      "to analyse", n);
         goto fail;
     }
@@ -239,11 +239,11 @@ static udl_status acc_finish(const udl_pca_params *p, const pca_acc *a, pca_fit 
     if (f.k > max_k)
         f.k = max_k;
     if (p->whiten && !(f.eigenvalues[f.k - 1] > 1e-12 * f.eigenvalues[0])) {
-        s = udl_fail(UDL_ENUMERIC, "pca: component %zu has zero variance, so whitening would "
+        s = udli_fail(UDL_ENUMERIC, "pca: component %zu has zero variance, so whitening would "
                      "divide by zero; keep fewer components", f.k);
         goto fail;
     }
-    f.components = udl_alloc(f.k * d, sizeof(double), "pca components");
+    f.components = udli_alloc(f.k * d, sizeof(double), "pca components");
     if (!f.components) {
         s = UDL_ENOMEM;
         goto fail;
@@ -274,12 +274,12 @@ fail:
 UDL_API udl_status udl_pca_fit(udl_pca *pca, udl_mat x, udl_progress_fn progress, void *user)
 {
     if (!pca)
-        return udl_fail(UDL_EINVAL, "pca: model is NULL");
+        return udli_fail(UDL_EINVAL, "pca: model is NULL");
     udl_status s = check_data(x, "pca: X");
     if (s)
         return s;
     if (x.cols == 0)
-        return udl_fail(UDL_EINVAL, "pca: X has no columns");
+        return udli_fail(UDL_EINVAL, "pca: X has no columns");
     pca_acc a;
     pca_fit f;
     if ((s = acc_init(&a, x.cols)))
@@ -295,14 +295,14 @@ UDL_API udl_status udl_pca_fit(udl_pca *pca, udl_mat x, udl_progress_fn progress
 UDL_API udl_status udl_pca_partial_fit(udl_pca *pca, udl_mat chunk)
 {
     if (!pca)
-        return udl_fail(UDL_EINVAL, "pca: model is NULL");
+        return udli_fail(UDL_EINVAL, "pca: model is NULL");
     udl_status s = check_data(chunk, "pca: chunk");
     if (s)
         return s;
     if (chunk.cols == 0)
-        return udl_fail(UDL_EINVAL, "pca: the chunk has no columns");
+        return udli_fail(UDL_EINVAL, "pca: the chunk has no columns");
     if (pca->acc.d && chunk.cols != pca->acc.d)
-        return udl_fail(UDL_ESHAPE, "pca: the chunk has %zu columns, earlier chunks had %zu",
+        return udli_fail(UDL_ESHAPE, "pca: the chunk has %zu columns, earlier chunks had %zu",
                         chunk.cols, pca->acc.d);
     if (!pca->acc.d && (s = acc_init(&pca->acc, chunk.cols)))
         return s;
@@ -312,9 +312,9 @@ UDL_API udl_status udl_pca_partial_fit(udl_pca *pca, udl_mat chunk)
 UDL_API udl_status udl_pca_finish(udl_pca *pca)
 {
     if (!pca)
-        return udl_fail(UDL_EINVAL, "pca: model is NULL");
+        return udli_fail(UDL_EINVAL, "pca: model is NULL");
     if (!pca->acc.d)
-        return udl_fail(UDL_ESTATE, "pca: finish called before any partial_fit");
+        return udli_fail(UDL_ESTATE, "pca: finish called before any partial_fit");
     pca_fit f;
     udl_status s = acc_finish(&pca->params, &pca->acc, &f);
     if (s)
@@ -330,9 +330,9 @@ UDL_API udl_status udl_pca_finish(udl_pca *pca)
 static udl_status check_fitted(const udl_pca *pca)
 {
     if (!pca)
-        return udl_fail(UDL_EINVAL, "pca: model is NULL");
+        return udli_fail(UDL_EINVAL, "pca: model is NULL");
     if (!pca->fit.d)
-        return udl_fail(UDL_ESTATE, "pca: the model is not fitted");
+        return udli_fail(UDL_ESTATE, "pca: the model is not fitted");
     return UDL_OK;
 }
 
@@ -342,7 +342,7 @@ static udl_status check_input(const udl_pca *pca, udl_mat x, const char *name)
     if (s || (s = check_data(x, name)))
         return s;
     if (x.cols != pca->fit.d)
-        return udl_fail(UDL_ESHAPE, "%s has %zu columns, the model expects %zu", name, x.cols,
+        return udli_fail(UDL_ESHAPE, "%s has %zu columns, the model expects %zu", name, x.cols,
                         pca->fit.d);
     return UDL_OK;
 }
@@ -350,11 +350,11 @@ static udl_status check_input(const udl_pca *pca, udl_mat x, const char *name)
 UDL_API udl_status udl_pca_transform(const udl_pca *pca, udl_mat x, udl_mat z)
 {
     udl_status s = check_input(pca, x, "pca transform: X");
-    if (s || (s = udl_mat_check(z, "pca transform: Z")))
+    if (s || (s = udli_mat_check(z, "pca transform: Z")))
         return s;
     const pca_fit *f = &pca->fit;
     if (z.rows != x.rows || z.cols != f->k)
-        return udl_fail(UDL_ESHAPE, "pca transform: Z is %zu x %zu, expected %zu x %zu", z.rows,
+        return udli_fail(UDL_ESHAPE, "pca transform: Z is %zu x %zu, expected %zu x %zu", z.rows,
                         z.cols, x.rows, f->k);
     double *work = block_work(f->d);
     if (!work)
@@ -368,10 +368,10 @@ UDL_API udl_status udl_pca_transform(const udl_pca *pca, udl_mat x, udl_mat z)
          * large against the spread. */
         udl_mat xb = udl_mat_rows(x, first, BLOCK_ROWS), zb = udl_mat_rows(z, first, BLOCK_ROWS);
         udl_mat centred = udl_mat_view(work, xb.rows, f->d);
-        udl_add_row_vector(xb, f->mean, -1.0, centred);
+        udli_add_row_vector(xb, f->mean, -1.0, centred);
         udl_gemm(UDL_NOTRANS, UDL_TRANS, 1.0, centred, comps, 0.0, zb);
         if (pca->params.whiten)
-            udl_scale_cols(zb, scale, zb);
+            udli_scale_cols(zb, scale, zb);
     }
     free(work);
     return UDL_OK;
@@ -380,20 +380,20 @@ UDL_API udl_status udl_pca_transform(const udl_pca *pca, udl_mat x, udl_mat z)
 UDL_API udl_status udl_pca_inverse_transform(const udl_pca *pca, udl_mat z, udl_mat x)
 {
     udl_status s = check_fitted(pca);
-    if (s || (s = check_data(z, "pca inverse: Z")) || (s = udl_mat_check(x, "pca inverse: X")))
+    if (s || (s = check_data(z, "pca inverse: Z")) || (s = udli_mat_check(x, "pca inverse: X")))
         return s;
     const pca_fit *f = &pca->fit;
     if (z.cols != f->k)
-        return udl_fail(UDL_ESHAPE, "pca inverse: Z has %zu columns, the model has %zu "
+        return udli_fail(UDL_ESHAPE, "pca inverse: Z has %zu columns, the model has %zu "
                         "components", z.cols, f->k);
     if (x.rows != z.rows || x.cols != f->d)
-        return udl_fail(UDL_ESHAPE, "pca inverse: X is %zu x %zu, expected %zu x %zu", x.rows,
+        return udli_fail(UDL_ESHAPE, "pca inverse: X is %zu x %zu, expected %zu x %zu", x.rows,
                         x.cols, z.rows, f->d);
     udl_mat comps = udl_mat_view(f->components, f->k, f->d);
     if (!pca->params.whiten) {
         udl_gemm(UDL_NOTRANS, UDL_NOTRANS, 1.0, z, comps, 0.0, x);
     } else {
-        double *work = udl_alloc((size_t)BLOCK_ROWS * f->k + f->k, sizeof(double),
+        double *work = udli_alloc((size_t)BLOCK_ROWS * f->k + f->k, sizeof(double),
                                  "pca inverse buffer");
         if (!work)
             return UDL_ENOMEM;
@@ -403,13 +403,13 @@ UDL_API udl_status udl_pca_inverse_transform(const udl_pca *pca, udl_mat z, udl_
         for (size_t first = 0; first < z.rows; first += BLOCK_ROWS) {
             udl_mat zb = udl_mat_rows(z, first, BLOCK_ROWS);
             udl_mat unwhite = udl_mat_view(work, zb.rows, f->k);
-            udl_scale_cols(zb, scale, unwhite);
+            udli_scale_cols(zb, scale, unwhite);
             udl_gemm(UDL_NOTRANS, UDL_NOTRANS, 1.0, unwhite, comps, 0.0,
                      udl_mat_rows(x, first, BLOCK_ROWS));
         }
         free(work);
     }
-    udl_add_row_vector(x, f->mean, 1.0, x);
+    udli_add_row_vector(x, f->mean, 1.0, x);
     return UDL_OK;
 }
 
@@ -419,11 +419,11 @@ UDL_API udl_status udl_pca_reconstruction_error(const udl_pca *pca, udl_mat x, d
     if (s)
         return s;
     if (!error)
-        return udl_fail(UDL_EINVAL, "pca reconstruction: error is NULL");
+        return udli_fail(UDL_EINVAL, "pca reconstruction: error is NULL");
     if (x.rows == 0)
-        return udl_fail(UDL_EINVAL, "pca reconstruction: X has no rows");
+        return udli_fail(UDL_EINVAL, "pca reconstruction: X has no rows");
     const pca_fit *f = &pca->fit;
-    double *work = udl_alloc((size_t)BLOCK_ROWS * (f->d + f->k), sizeof(double),
+    double *work = udli_alloc((size_t)BLOCK_ROWS * (f->d + f->k), sizeof(double),
                              "pca reconstruction buffer");
     if (!work)
         return UDL_ENOMEM;
@@ -433,7 +433,7 @@ UDL_API udl_status udl_pca_reconstruction_error(const udl_pca *pca, udl_mat x, d
         udl_mat xb = udl_mat_rows(x, first, BLOCK_ROWS);
         udl_mat residual = udl_mat_view(work, xb.rows, f->d);
         udl_mat codes = udl_mat_view(work + (size_t)BLOCK_ROWS * f->d, xb.rows, f->k);
-        udl_add_row_vector(xb, f->mean, -1.0, residual);
+        udli_add_row_vector(xb, f->mean, -1.0, residual);
         udl_gemm(UDL_NOTRANS, UDL_TRANS, 1.0, residual, comps, 0.0, codes);
         udl_gemm(UDL_NOTRANS, UDL_NOTRANS, -1.0, codes, comps, 1.0, residual);
         for (size_t i = 0; i < xb.rows * f->d; i++)
@@ -477,56 +477,56 @@ UDL_API udl_status udl_pca_save(const udl_pca *pca, const char *path)
     if (s)
         return s;
     const pca_fit *f = &pca->fit;
-    udl_record r;
-    udl_record_init(&r);
-    udl_record_u64(&r, "n_features", f->d);
-    udl_record_u64(&r, "n_components", f->k);
-    udl_record_u64(&r, "n_samples", f->n_samples);
-    udl_record_u64(&r, "whiten", (uint64_t)pca->params.whiten);
-    udl_record_f64(&r, "variance_fraction", pca->params.variance_fraction);
-    udl_record_matrix(&r, "mean", 1, f->d, f->mean);
-    udl_record_matrix(&r, "components", f->k, f->d, f->components);
-    udl_record_matrix(&r, "eigenvalues", 1, f->d, f->eigenvalues);
-    return udl_record_save(&r, path, UDL_KIND_PCA);
+    udli_record r;
+    udli_record_init(&r);
+    udli_record_u64(&r, "n_features", f->d);
+    udli_record_u64(&r, "n_components", f->k);
+    udli_record_u64(&r, "n_samples", f->n_samples);
+    udli_record_u64(&r, "whiten", (uint64_t)pca->params.whiten);
+    udli_record_f64(&r, "variance_fraction", pca->params.variance_fraction);
+    udli_record_matrix(&r, "mean", 1, f->d, f->mean);
+    udli_record_matrix(&r, "components", f->k, f->d, f->components);
+    udli_record_matrix(&r, "eigenvalues", 1, f->d, f->eigenvalues);
+    return udli_record_save(&r, path, UDL_KIND_PCA);
 }
 
-static udl_status load_fit(udl_container *c, udl_pca_params *p, pca_fit *f)
+static udl_status load_fit(udli_container *c, udl_pca_params *p, pca_fit *f)
 {
     static const char *const v1[] = {"n_features", "n_components", "n_samples", "whiten",
                                      "variance_fraction"};
-    const char *path = udl_container_path(c);
-    udl_block mean, comps, eig;
+    const char *path = udli_container_path(c);
+    udli_block mean, comps, eig;
     size_t d, k, n;
     udl_status s;
-    if ((s = udl_container_upgrade(c, "info", v1, 5)) ||
-        (s = udl_container_size(c, "n_features", 1, 1000000000, &d)) ||
-        (s = udl_container_size(c, "n_components", 1, d, &k)) ||
-        (s = udl_container_size(c, "n_samples", 2, (size_t)9e15, &n)) ||
-        (s = udl_container_int(c, "whiten", 0, 1, &p->whiten)) ||
-        (s = udl_container_matrix(c, "mean", 1, d, &mean)) ||
-        (s = udl_container_matrix(c, "components", k, d, &comps)) ||
-        (s = udl_container_matrix(c, "eigenvalues", 1, d, &eig)))
+    if ((s = udli_container_upgrade(c, "info", v1, 5)) ||
+        (s = udli_container_size(c, "n_features", 1, 1000000000, &d)) ||
+        (s = udli_container_size(c, "n_components", 1, d, &k)) ||
+        (s = udli_container_size(c, "n_samples", 2, (size_t)9e15, &n)) ||
+        (s = udli_container_int(c, "whiten", 0, 1, &p->whiten)) ||
+        (s = udli_container_matrix(c, "mean", 1, d, &mean)) ||
+        (s = udli_container_matrix(c, "components", k, d, &comps)) ||
+        (s = udli_container_matrix(c, "eigenvalues", 1, d, &eig)))
         return s;
     /* Format 1 wrote any value here; a model fitted by count never used it. */
-    if (udl_container_f64(c, "variance_fraction", 0.0, 1.0, &p->variance_fraction) ||
+    if (udli_container_f64(c, "variance_fraction", 0.0, 1.0, &p->variance_fraction) ||
         !(p->variance_fraction > 0.0))
         p->variance_fraction = 0.95;
     double total = 0.0;
     for (size_t j = 0; j < d; j++) {
         if (eig.data[j] < 0.0 || (j > 0 && eig.data[j] > eig.data[j - 1]))
-            return udl_fail(UDL_EFORMAT, "%s: the PCA eigenvalues are not descending and "
+            return udli_fail(UDL_EFORMAT, "%s: the PCA eigenvalues are not descending and "
                             "non-negative", path);
         total += eig.data[j];
     }
     if (!(total > 0.0) || (p->whiten && !(eig.data[k - 1] > 0.0)))
-        return udl_fail(UDL_EFORMAT, "%s: the PCA eigenvalues are inconsistent", path);
+        return udli_fail(UDL_EFORMAT, "%s: the PCA eigenvalues are inconsistent", path);
     f->d = d;
     f->k = k;
     f->n_samples = n;
-    f->mean = udl_alloc(d, sizeof(double), "pca mean");
-    f->components = udl_alloc(k * d, sizeof(double), "pca components");
-    f->eigenvalues = udl_alloc(d, sizeof(double), "pca eigenvalues");
-    f->ratio = udl_alloc(d, sizeof(double), "pca ratios");
+    f->mean = udli_alloc(d, sizeof(double), "pca mean");
+    f->components = udli_alloc(k * d, sizeof(double), "pca components");
+    f->eigenvalues = udli_alloc(d, sizeof(double), "pca eigenvalues");
+    f->ratio = udli_alloc(d, sizeof(double), "pca ratios");
     if (!f->mean || !f->components || !f->eigenvalues || !f->ratio) {
         fit_free(f);
         return UDL_ENOMEM;
@@ -540,7 +540,7 @@ static udl_status load_fit(udl_container *c, udl_pca_params *p, pca_fit *f)
     return UDL_OK;
 }
 
-static udl_status pca_read(udl_container *c, udl_pca **out)
+static udl_status pca_read(udli_container *c, udl_pca **out)
 {
     *out = NULL;
     udl_pca_params p = udl_pca_params_default();
@@ -560,13 +560,13 @@ static udl_status pca_read(udl_container *c, udl_pca **out)
 UDL_API udl_status udl_pca_load(const char *path, udl_pca **out)
 {
     if (!out)
-        return udl_fail(UDL_EINVAL, "pca load: out is NULL");
-    return udl_kind_load(path, UDL_KIND_PCA, (void **)out);
+        return udli_fail(UDL_EINVAL, "pca load: out is NULL");
+    return udli_kind_load(path, UDL_KIND_PCA, (void **)out);
 }
 
 /* ---- the registry's row ---------------------------------------------------------------- */
 
-static udl_status row_read(udl_container *c, void **m) { return pca_read(c, (udl_pca **)m); }
+static udl_status row_read(udli_container *c, void **m) { return pca_read(c, (udl_pca **)m); }
 static udl_status row_save(const void *m, const char *path) { return udl_pca_save(m, path); }
 static void row_free(void *m) { udl_pca_free(m); }
 static size_t row_inputs(const void *m) { return udl_pca_n_features(m); }
@@ -581,8 +581,8 @@ static udl_status row_reconstruct(const void *m, udl_mat x, udl_mat xhat)
 {
     const udl_pca *pca = m;
     const size_t k = pca->fit.k, block = 1024;
-    udl_status s = udl_mat_check_output(xhat, x.rows, pca->fit.d, "pca reconstruct: X^");
-    double *z = s ? NULL : udl_alloc(block * k, sizeof(double), "pca codes");
+    udl_status s = udli_mat_check_output(xhat, x.rows, pca->fit.d, "pca reconstruct: X^");
+    double *z = s ? NULL : udli_alloc(block * k, sizeof(double), "pca codes");
     if (s || !z)
         return s ? s : UDL_ENOMEM;
     for (size_t first = 0; first < x.rows && !s; first += block) {
@@ -595,6 +595,6 @@ static udl_status row_reconstruct(const void *m, udl_mat x, udl_mat xhat)
     return s;
 }
 
-const udl_kind_row udl_pca_row = {
+const udli_kind_row udli_pca_row = {
     UDL_KIND_PCA, "pca", "PCA", row_read, row_save, row_free, row_inputs, row_codes, NULL,
     row_encode, row_reconstruct, NULL, NULL, NULL};

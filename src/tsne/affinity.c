@@ -58,7 +58,7 @@ double tsne_calibrate_row(const double *d2, size_t k, double perplexity, double 
 udl_status tsne_p_dense(udl_mat x, double perplexity, double *p)
 {
     const size_t n = x.rows;
-    double *sq = udl_alloc(n, sizeof *sq, "t-SNE squared norms");
+    double *sq = udli_alloc(n, sizeof *sq, "t-SNE squared norms");
     if (!sq)
         return UDL_ENOMEM;
     udl_status s = udl_gemm(UDL_NOTRANS, UDL_TRANS, 1.0, x, x, 0.0, udl_mat_view(p, n, n));
@@ -73,7 +73,7 @@ udl_status tsne_p_dense(udl_mat x, double perplexity, double *p)
 #pragma omp parallel reduction(| : failed)
     {
         /* A row's distances without the diagonal, and its conditional P. */
-        double *d2 = udl_alloc(2 * n, sizeof *d2, "t-SNE calibration row");
+        double *d2 = udli_alloc(2 * n, sizeof *d2, "t-SNE calibration row");
         double *cond = d2 ? d2 + n : NULL;
         failed |= !d2;
 #pragma omp for schedule(static)
@@ -96,7 +96,7 @@ udl_status tsne_p_dense(udl_mat x, double perplexity, double *p)
     }
     free(sq);
     if (failed) /* a worker's sentence stays on its own thread: say it on the caller's */
-        return udl_fail(UDL_ENOMEM, "out of memory for the t-SNE calibration rows");
+        return udli_fail(UDL_ENOMEM, "out of memory for the t-SNE calibration rows");
     const double scale = 1.0 / (2.0 * (double)n);
     for (size_t i = 0; i < n; i++)
         for (size_t j = i; j < n; j++) {
@@ -124,11 +124,11 @@ udl_status tsne_p_sparse(udl_mat x, double perplexity, uint64_t seed, tsne_csr *
     if (k > n - 1)
         k = n - 1;
     udl_status s = UDL_ENOMEM;
-    size_t *idx = udl_alloc(n * k, sizeof *idx, "t-SNE neighbour indices");
-    double *d2 = udl_alloc(n * k, sizeof *d2, "t-SNE neighbour distances");
-    double *cond = udl_alloc(n * k, sizeof *cond, "t-SNE conditional affinities");
-    size_t *count = udl_calloc(n + 1, sizeof *count, "t-SNE row counts");
-    entry *e = udl_alloc(2 * n * k, sizeof *e, "t-SNE affinity entries");
+    size_t *idx = udli_alloc(n * k, sizeof *idx, "t-SNE neighbour indices");
+    double *d2 = udli_alloc(n * k, sizeof *d2, "t-SNE neighbour distances");
+    double *cond = udli_alloc(n * k, sizeof *cond, "t-SNE conditional affinities");
+    size_t *count = udli_calloc(n + 1, sizeof *count, "t-SNE row counts");
+    entry *e = udli_alloc(2 * n * k, sizeof *e, "t-SNE affinity entries");
     tsne_csr p = {0};
     if (!idx || !d2 || !cond || !count || !e)
         goto done;
@@ -148,7 +148,7 @@ udl_status tsne_p_sparse(udl_mat x, double perplexity, uint64_t seed, tsne_csr *
         count[i + 1] += k;
     for (size_t i = 0; i < n; i++)
         count[i + 1] += count[i];
-    size_t *fill = udl_alloc(n, sizeof *fill, "t-SNE row fill");
+    size_t *fill = udli_alloc(n, sizeof *fill, "t-SNE row fill");
     if (!fill) {
         s = UDL_ENOMEM;
         goto done;
@@ -183,8 +183,8 @@ udl_status tsne_p_sparse(udl_mat x, double perplexity, uint64_t seed, tsne_csr *
     count[n] = nnz;
     p.n = n;
     p.row = count;
-    p.col = udl_alloc(nnz, sizeof *p.col, "t-SNE affinity columns");
-    p.val = udl_alloc(nnz, sizeof *p.val, "t-SNE affinity values");
+    p.col = udli_alloc(nnz, sizeof *p.col, "t-SNE affinity columns");
+    p.val = udli_alloc(nnz, sizeof *p.val, "t-SNE affinity values");
     count = NULL;
     if (!p.col || !p.val) {
         s = UDL_ENOMEM;

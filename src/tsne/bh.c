@@ -50,23 +50,23 @@ struct tsne_bh {
 
 udl_status tsne_bh_create(size_t n, size_t dims, tsne_bh **out)
 {
-    tsne_bh *w = udl_calloc(1, sizeof *w, "Barnes-Hut workspace");
+    tsne_bh *w = udli_calloc(1, sizeof *w, "Barnes-Hut workspace");
     if (!w)
         return UDL_ENOMEM;
     w->n = n;
     w->dims = dims;
     w->tree.cap = n + 1;
-    w->tree.nodes = udl_alloc(w->tree.cap, sizeof *w->tree.nodes, "Barnes-Hut tree");
-    w->pending = udl_alloc((size_t)1 << (MAX_DIMS * SPLIT_DEPTH), sizeof *w->pending,
+    w->tree.nodes = udli_alloc(w->tree.cap, sizeof *w->tree.nodes, "Barnes-Hut tree");
+    w->pending = udli_alloc((size_t)1 << (MAX_DIMS * SPLIT_DEPTH), sizeof *w->pending,
                            "Barnes-Hut tree");
-    w->order = udl_alloc(n, sizeof *w->order, "Barnes-Hut order");
-    w->leaves = udl_alloc(n, sizeof *w->leaves, "Barnes-Hut leaves");
-    w->scratch = udl_alloc(n, sizeof *w->scratch, "Barnes-Hut order");
-    w->ys = udl_alloc(n * dims, sizeof *w->ys, "Barnes-Hut coordinates");
-    w->neg = udl_alloc(n * dims, sizeof *w->neg, "Barnes-Hut repulsion");
-    w->attr = udl_alloc(n * dims, sizeof *w->attr, "Barnes-Hut attraction");
-    w->sumq = udl_alloc(n, sizeof *w->sumq, "Barnes-Hut sums");
-    w->plogq = udl_alloc(n, sizeof *w->plogq, "Barnes-Hut sums");
+    w->order = udli_alloc(n, sizeof *w->order, "Barnes-Hut order");
+    w->leaves = udli_alloc(n, sizeof *w->leaves, "Barnes-Hut leaves");
+    w->scratch = udli_alloc(n, sizeof *w->scratch, "Barnes-Hut order");
+    w->ys = udli_alloc(n * dims, sizeof *w->ys, "Barnes-Hut coordinates");
+    w->neg = udli_alloc(n * dims, sizeof *w->neg, "Barnes-Hut repulsion");
+    w->attr = udli_alloc(n * dims, sizeof *w->attr, "Barnes-Hut attraction");
+    w->sumq = udli_alloc(n, sizeof *w->sumq, "Barnes-Hut sums");
+    w->plogq = udli_alloc(n, sizeof *w->plogq, "Barnes-Hut sums");
     if (!w->tree.nodes || !w->pending || !w->leaves || !w->order || !w->scratch || !w->ys || !w->neg ||
         !w->attr || !w->sumq || !w->plogq) {
         tsne_bh_free(w);
@@ -100,7 +100,7 @@ static int reserve(node_buf *b, size_t more)
     size_t cap = 2 * b->cap + more;
     if (cap > PENDING)
         return 0;
-    bh_node *grown = udl_realloc(b->nodes, cap, sizeof *grown, "Barnes-Hut tree");
+    bh_node *grown = udli_realloc(b->nodes, cap, sizeof *grown, "Barnes-Hut tree");
     if (!grown)
         return 0;
     b->nodes = grown;
@@ -222,12 +222,12 @@ static int list_reserve(body_list *l, size_t k, size_t dims)
         return 1;
     size_t cap = 2 * l->cap + k + 1024;
     for (size_t d = 0; d < dims; d++) {
-        double *grown = udl_realloc(l->pos[d], cap, sizeof *grown, "Barnes-Hut list");
+        double *grown = udli_realloc(l->pos[d], cap, sizeof *grown, "Barnes-Hut list");
         if (!grown)
             return 0;
         l->pos[d] = grown;
     }
-    double *grown = udl_realloc(l->weight, cap, sizeof *grown, "Barnes-Hut list");
+    double *grown = udli_realloc(l->weight, cap, sizeof *grown, "Barnes-Hut list");
     if (!grown)
         return 0;
     l->weight = grown;
@@ -447,7 +447,7 @@ static udl_status forces(tsne_bh *w, const tsne_csr *p, const double *y, double 
         }
     }
     if (failed) /* a worker's sentence stays on its own thread: say it on the caller's */
-        return udl_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut interaction lists");
+        return udli_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut interaction lists");
     return UDL_OK;
 }
 
@@ -478,12 +478,12 @@ static udl_status build_tree(tsne_bh *w, const double *y)
     w->tree.n = 1;
     w->n_pending = 0;
     if (!build_d(w, &w->tree, 0, 0, n, y, 0, SPLIT_DEPTH, dims))
-        return udl_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut tree");
+        return udli_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut tree");
 
     const size_t np = w->n_pending;
-    node_buf *sub = udl_calloc(np, sizeof *sub, "Barnes-Hut subtrees");
+    node_buf *sub = udli_calloc(np, sizeof *sub, "Barnes-Hut subtrees");
     if (!sub)
-        return udl_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut tree");
+        return udli_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut tree");
     int failed = 0;
     long lnp = (long)np;
 #pragma omp parallel for schedule(dynamic, 1) reduction(| : failed)
@@ -491,7 +491,7 @@ static udl_status build_tree(tsne_bh *w, const double *y)
         const bh_node *top = &w->tree.nodes[w->pending[t]];
         node_buf *b = &sub[t];
         b->cap = 2 * (top->end - top->begin) + 1;
-        b->nodes = udl_alloc(b->cap, sizeof *b->nodes, "Barnes-Hut subtree");
+        b->nodes = udli_alloc(b->cap, sizeof *b->nodes, "Barnes-Hut subtree");
         if (!b->nodes) {
             failed |= 1;
             continue;
@@ -521,7 +521,7 @@ static udl_status build_tree(tsne_bh *w, const double *y)
         free(sub[t].nodes);
     free(sub);
     if (failed) /* a worker's sentence stays on its own thread: say it on the caller's */
-        return udl_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut tree");
+        return udli_fail(UDL_ENOMEM, "out of memory for the Barnes-Hut tree");
     for (size_t i = 0; i < n; i++)
         memcpy(w->ys + i * dims, y + w->order[i] * dims, dims * sizeof *y);
     return UDL_OK;

@@ -10,8 +10,8 @@
 udl_status tsne_exact_init(tsne_exact *w, size_t n)
 {
     w->n = n;
-    w->num = udl_alloc(n * n, sizeof *w->num, "t-SNE exact gradient (N x N)");
-    w->sq = udl_alloc(n, sizeof *w->sq, "t-SNE exact gradient");
+    w->num = udli_alloc(n * n, sizeof *w->num, "t-SNE exact gradient (N x N)");
+    w->sq = udli_alloc(n, sizeof *w->sq, "t-SNE exact gradient");
     if (!w->num || !w->sq) {
         tsne_exact_free(w);
         return UDL_ENOMEM;

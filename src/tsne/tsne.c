@@ -43,36 +43,36 @@ UDL_API udl_tsne_params udl_tsne_params_default(void)
 static udl_status check_params(const udl_tsne_params *p)
 {
     if (!p)
-        return udl_fail(UDL_EINVAL, "tsne: params is NULL");
+        return udli_fail(UDL_EINVAL, "tsne: params is NULL");
     if (p->n_components < 1)
-        return udl_fail(UDL_EINVAL, "tsne: n_components must be at least 1");
+        return udli_fail(UDL_EINVAL, "tsne: n_components must be at least 1");
     if (!(p->perplexity > 0.0) || !isfinite(p->perplexity))
-        return udl_fail(UDL_EINVAL, "tsne: perplexity must be a finite number > 0, got %g",
+        return udli_fail(UDL_EINVAL, "tsne: perplexity must be a finite number > 0, got %g",
                         p->perplexity);
     if (p->method != UDL_TSNE_AUTO && p->method != UDL_TSNE_EXACT &&
         p->method != UDL_TSNE_BARNES_HUT)
-        return udl_fail(UDL_EINVAL, "tsne: method must be auto, exact or barnes_hut, got %d",
+        return udli_fail(UDL_EINVAL, "tsne: method must be auto, exact or barnes_hut, got %d",
                         (int)p->method);
     if (!(p->theta >= 0.0 && p->theta <= 1.0))
-        return udl_fail(UDL_EINVAL, "tsne: theta must be in [0, 1], got %g", p->theta);
+        return udli_fail(UDL_EINVAL, "tsne: theta must be in [0, 1], got %g", p->theta);
     if (p->n_iter < 1)
-        return udl_fail(UDL_EINVAL, "tsne: n_iter must be at least 1");
+        return udli_fail(UDL_EINVAL, "tsne: n_iter must be at least 1");
     if (!(p->early_exaggeration >= 1.0) || !isfinite(p->early_exaggeration))
-        return udl_fail(UDL_EINVAL, "tsne: early_exaggeration must be a finite number >= 1, "
+        return udli_fail(UDL_EINVAL, "tsne: early_exaggeration must be a finite number >= 1, "
                         "got %g", p->early_exaggeration);
     if (!(p->learning_rate >= 0.0) || !isfinite(p->learning_rate))
-        return udl_fail(UDL_EINVAL, "tsne: learning_rate must be > 0, or 0 for auto, got %g",
+        return udli_fail(UDL_EINVAL, "tsne: learning_rate must be > 0, or 0 for auto, got %g",
                         p->learning_rate);
     if (!(p->momentum_early >= 0.0 && p->momentum_early < 1.0))
-        return udl_fail(UDL_EINVAL, "tsne: momentum_early must be in [0, 1), got %g",
+        return udli_fail(UDL_EINVAL, "tsne: momentum_early must be in [0, 1), got %g",
                         p->momentum_early);
     if (!(p->momentum >= 0.0 && p->momentum < 1.0))
-        return udl_fail(UDL_EINVAL, "tsne: momentum must be in [0, 1), got %g", p->momentum);
+        return udli_fail(UDL_EINVAL, "tsne: momentum must be in [0, 1), got %g", p->momentum);
     if (!(p->min_gain > 0.0 && p->min_gain <= 1.0))
-        return udl_fail(UDL_EINVAL, "tsne: min_gain must be in (0, 1], got %g", p->min_gain);
+        return udli_fail(UDL_EINVAL, "tsne: min_gain must be in (0, 1], got %g", p->min_gain);
     if (p->init != UDL_TSNE_INIT_PCA && p->init != UDL_TSNE_INIT_RANDOM &&
         p->init != UDL_TSNE_INIT_GIVEN)
-        return udl_fail(UDL_EINVAL, "tsne: init must be pca, random or given, got %d",
+        return udli_fail(UDL_EINVAL, "tsne: init must be pca, random or given, got %d",
                         (int)p->init);
     return UDL_OK;
 }
@@ -81,24 +81,24 @@ static udl_status check_data(const udl_tsne_params *p, udl_mat x, udl_mat y,
                              udl_tsne_method *method)
 {
     udl_status s;
-    if ((s = udl_mat_check(x, "tsne: X")) || (s = udl_mat_check(y, "tsne: Y")))
+    if ((s = udli_mat_check(x, "tsne: X")) || (s = udli_mat_check(y, "tsne: Y")))
         return s;
     const size_t n = x.rows, dims = p->n_components;
     if (n < 4 || x.cols < 1)
-        return udl_fail(UDL_EINVAL, "tsne: X is %zu x %zu; t-SNE needs at least 4 rows and "
+        return udli_fail(UDL_EINVAL, "tsne: X is %zu x %zu; t-SNE needs at least 4 rows and "
                         "1 column", n, x.cols);
     if (y.rows != n || y.cols != dims)
-        return udl_fail(UDL_ESHAPE, "tsne: Y is %zu x %zu, expected %zu x %zu (one row per "
+        return udli_fail(UDL_ESHAPE, "tsne: Y is %zu x %zu, expected %zu x %zu (one row per "
                         "row of X, n_components columns)", y.rows, y.cols, n, dims);
     if (!(p->perplexity < (double)n))
-        return udl_fail(UDL_EINVAL, "tsne: perplexity %g must be less than the number of "
+        return udli_fail(UDL_EINVAL, "tsne: perplexity %g must be less than the number of "
                         "points, %zu", p->perplexity, n);
-    if ((s = udl_mat_check_finite(x, "tsne: X")))
+    if ((s = udli_mat_check_finite(x, "tsne: X")))
         return s;
-    if (p->init == UDL_TSNE_INIT_GIVEN && (s = udl_mat_check_finite(y, "tsne: initial Y")))
+    if (p->init == UDL_TSNE_INIT_GIVEN && (s = udli_mat_check_finite(y, "tsne: initial Y")))
         return s;
     if (p->init == UDL_TSNE_INIT_PCA && x.cols < dims)
-        return udl_fail(UDL_EINVAL, "tsne: PCA initialisation needs at least n_components = "
+        return udli_fail(UDL_EINVAL, "tsne: PCA initialisation needs at least n_components = "
                         "%zu columns in X, which has %zu; use random initialisation", dims,
                         x.cols);
 
@@ -106,14 +106,14 @@ static udl_status check_data(const udl_tsne_params *p, udl_mat x, udl_mat y,
     if (*method == UDL_TSNE_AUTO)
         *method = n < UDL_TSNE_EXACT_BELOW || dims > 3 ? UDL_TSNE_EXACT : UDL_TSNE_BARNES_HUT;
     if (*method == UDL_TSNE_BARNES_HUT && dims > 3)
-        return udl_fail(UDL_EINVAL, "tsne: Barnes-Hut embeds into 1 to 3 dimensions, not %zu; "
+        return udli_fail(UDL_EINVAL, "tsne: Barnes-Hut embeds into 1 to 3 dimensions, not %zu; "
                         "use the exact method", dims);
     /* Checked here, before any work: the tree and P index points with 32 bits. */
     if (*method == UDL_TSNE_BARNES_HUT && n >= UINT32_MAX / 2)
-        return udl_fail(UDL_EINVAL, "tsne: Barnes-Hut takes fewer than %u points, not %zu",
+        return udli_fail(UDL_EINVAL, "tsne: Barnes-Hut takes fewer than %u points, not %zu",
                         UINT32_MAX / 2, n);
     if (*method == UDL_TSNE_EXACT && n > UDL_TSNE_EXACT_MAX)
-        return udl_fail(UDL_EINVAL, "tsne: the exact method needs two %zu x %zu matrices; it "
+        return udli_fail(UDL_EINVAL, "tsne: the exact method needs two %zu x %zu matrices; it "
                         "takes at most %d points, use Barnes-Hut", n, n, UDL_TSNE_EXACT_MAX);
     return UDL_OK;
 }
@@ -123,14 +123,14 @@ static udl_status initialise(const udl_tsne_params *p, udl_mat x, udl_mat y, dou
     const size_t n = x.rows, dims = p->n_components;
     udl_mat ym = udl_mat_view(y0, n, dims);
     if (p->init == UDL_TSNE_INIT_GIVEN) {
-        udl_mat_copy(y, ym);
+        udli_mat_copy(y, ym);
         return UDL_OK;
     }
     if (p->init == UDL_TSNE_INIT_RANDOM) {
-        udl_rng rng;
-        udl_rng_seed(&rng, p->seed);
+        udli_rng rng;
+        udli_rng_seed(&rng, p->seed);
         for (size_t i = 0; i < n * dims; i++)
-            y0[i] = INIT_SCALE * udl_rng_normal(&rng);
+            y0[i] = INIT_SCALE * udli_rng_normal(&rng);
         return UDL_OK;
     }
     udl_pca_params pp = udl_pca_params_default();
@@ -194,7 +194,7 @@ static udl_status prepare(optimiser *o, udl_mat x)
     const size_t n = o->n;
     udl_status s;
     if (o->method == UDL_TSNE_EXACT) {
-        o->dense = udl_alloc(n * n, sizeof *o->dense, "t-SNE affinities (N x N)");
+        o->dense = udli_alloc(n * n, sizeof *o->dense, "t-SNE affinities (N x N)");
         if (!o->dense)
             return UDL_ENOMEM;
         if ((s = tsne_p_dense(x, o->p->perplexity, o->dense)))
@@ -233,7 +233,7 @@ UDL_API udl_status udl_tsne_embed(const udl_tsne_params *params, udl_mat x, udl_
         sgd.learning_rate = sgd.learning_rate < 50.0 ? 50.0 : sgd.learning_rate;
     }
 
-    double *buf = udl_alloc(4 * len, sizeof *buf, "t-SNE embedding");
+    double *buf = udli_alloc(4 * len, sizeof *buf, "t-SNE embedding");
     if (!buf)
         return UDL_ENOMEM;
     double *ycur = buf, *velocity = buf + len, *gains = buf + 2 * len, *grad = buf + 3 * len;
@@ -268,21 +268,21 @@ UDL_API udl_status udl_tsne_embed(const udl_tsne_params *params, udl_mat x, udl_
         if ((s = udl_sgd_step(&sgd, ycur, velocity, grad, len, 0)))
             goto done;
         center(ycur, n, dims);
-        if (!udl_all_finite(ycur, len)) {
-            s = udl_fail(UDL_ENUMERIC, "tsne: the embedding diverged at step %zu (learning "
+        if (!udli_all_finite(ycur, len)) {
+            s = udli_fail(UDL_ENUMERIC, "tsne: the embedding diverged at step %zu (learning "
                          "rate %g); try a smaller learning rate", step + 1, sgd.learning_rate);
             goto done;
         }
         udl_progress pr = {"tsne", step + 1, p->n_iter, kl};
         if (progress && progress(&pr, user)) {
             step++;
-            s = udl_fail(UDL_ECANCELED, "tsne: cancelled by the progress callback after step "
+            s = udli_fail(UDL_ECANCELED, "tsne: cancelled by the progress callback after step "
                          "%zu of %zu", step, p->n_iter);
             break;
         }
     }
     if (s == UDL_OK || s == UDL_ECANCELED) {
-        udl_mat_copy(udl_mat_view(ycur, n, dims), y);
+        udli_mat_copy(udl_mat_view(ycur, n, dims), y);
         if (result) {
             result->kl = kl;
             result->iterations = step;

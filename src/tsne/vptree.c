@@ -62,12 +62,12 @@ static int item_cmp(const void *a, const void *b)
 
 /* Builds the subtree of items[lo, hi); the recursion is as deep as the tree, which
  * the median split keeps to log2 n. */
-static size_t build(vp_tree *t, vp_item *items, size_t lo, size_t hi, udl_rng *rng)
+static size_t build(vp_tree *t, vp_item *items, size_t lo, size_t hi, udli_rng *rng)
 {
     if (lo == hi)
         return NONE;
     size_t node = t->n_nodes++;
-    size_t pick = lo + (size_t)udl_rng_below(rng, hi - lo);
+    size_t pick = lo + (size_t)udli_rng_below(rng, hi - lo);
     vp_item tmp = items[lo];
     items[lo] = items[pick];
     items[pick] = tmp;
@@ -196,8 +196,8 @@ static void query(const vp_tree *t, size_t query, const double *xq, heap *h)
 udl_status tsne_knn(udl_mat x, size_t k, uint64_t seed, size_t *idx, double *d2)
 {
     const size_t n = x.rows;
-    vp_tree t = {x, udl_alloc(n, sizeof *t.nodes, "vantage-point tree"), 0, NULL};
-    vp_item *items = udl_alloc(n, sizeof *items, "vantage-point tree items");
+    vp_tree t = {x, udli_alloc(n, sizeof *t.nodes, "vantage-point tree"), 0, NULL};
+    vp_item *items = udli_alloc(n, sizeof *items, "vantage-point tree items");
     if (!t.nodes || !items) {
         free(t.nodes);
         free(items);
@@ -205,11 +205,11 @@ udl_status tsne_knn(udl_mat x, size_t k, uint64_t seed, size_t *idx, double *d2)
     }
     for (size_t i = 0; i < n; i++)
         items[i] = (vp_item){0.0, i};
-    udl_rng rng;
-    udl_rng_seed(&rng, seed);
+    udli_rng rng;
+    udli_rng_seed(&rng, seed);
     build(&t, items, 0, n, &rng);
     free(items);
-    t.points = udl_alloc(n * x.cols, sizeof *t.points, "vantage-point tree points");
+    t.points = udli_alloc(n * x.cols, sizeof *t.points, "vantage-point tree points");
     if (!t.points) {
         free(t.nodes);
         return UDL_ENOMEM;
@@ -222,7 +222,7 @@ udl_status tsne_knn(udl_mat x, size_t k, uint64_t seed, size_t *idx, double *d2)
     long ni = (long)n;
 #pragma omp parallel
     {
-        heap h = {udl_alloc(k, sizeof *h.a, "neighbour heap"), 0, k};
+        heap h = {udli_alloc(k, sizeof *h.a, "neighbour heap"), 0, k};
         if (!h.a) {
 #pragma omp atomic write
             failed = 1;
@@ -244,6 +244,6 @@ udl_status tsne_knn(udl_mat x, size_t k, uint64_t seed, size_t *idx, double *d2)
     free(t.nodes);
     free(t.points);
     if (failed) /* a worker's sentence stays on its own thread: say it on the caller's */
-        return udl_fail(UDL_ENOMEM, "out of memory for the neighbour search (k = %zu)", k);
+        return udli_fail(UDL_ENOMEM, "out of memory for the neighbour search (k = %zu)", k);
     return UDL_OK;
 }

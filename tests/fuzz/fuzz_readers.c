@@ -76,7 +76,7 @@ static void fuzz_model(uint8_t *data, size_t size)
 {
     if (size >= 4) {
         uint32_t crc = (uint32_t)crc32(0L, data, (uInt)(size - 4));
-        udl_put_u32le(data + size - 4, crc);
+        udli_put_u32le(data + size - 4, crc);
     }
     write_file(data, size);
     udl_model *m = NULL;
@@ -119,12 +119,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case 4: {
         write_file(data + 1, size - 1);
-        udl_container *c = NULL;
-        if (udl_container_load(path, UDL_KIND_TEST, &c) == UDL_OK) {
-            udl_block b;
-            udl_container_get(c, "x", SIZE_MAX, SIZE_MAX, &b);
+        udli_container *c = NULL;
+        if (udli_container_load(path, UDL_KIND_TEST, &c) == UDL_OK) {
+            udli_block b;
+            udli_container_get(c, "x", SIZE_MAX, SIZE_MAX, &b);
         }
-        udl_container_free(c);
+        udli_container_free(c);
         break;
     }
     case 5: {
