@@ -620,9 +620,45 @@ static void test_deep_set_params(void **state)
     udl_sae_free(sae);
 }
 
+static void test_ae_set_params_changes_training_not_the_weights(void **state)
+{
+    (void)state;
+    const size_t n = 30, d = 6;
+    double x[30 * 6];
+    udli_rng r;
+    udli_rng_seed(&r, 17);
+    for (size_t i = 0; i < n * d; i++)
+        x[i] = udli_rng_uniform(&r);
+    udl_ae *ae = small_ae(d, 3, 0, UDL_LOSS_CROSS_ENTROPY, 4);
+    double w[18];
+    memcpy(w, udl_ae_weights(ae), sizeof w);
+    udl_ae_params p = udl_ae_get_params(ae);
+    p.train.batch_size = 30; /* a larger batch needs a larger workspace */
+    p.train.epochs = 2;
+    p.noise = UDL_NOISE_MASK;
+    p.loss = UDL_LOSS_SQUARED;
+    assert_int_equal(udl_ae_set_params(ae, &p), UDL_OK);
+    assert_memory_equal(udl_ae_weights(ae), w, sizeof w);
+    assert_int_equal(udl_ae_train(ae, udl_mat_view(x, n, d), NULL, NULL), UDL_OK);
+    size_t epochs;
+    udl_ae_history(ae, &epochs);
+    assert_int_equal(epochs, 2);
+    udl_ae_params bad = udl_ae_get_params(ae);
+    bad.n_hidden = 4;
+    assert_int_equal(udl_ae_set_params(ae, &bad), UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "fixed"));
+    bad = udl_ae_get_params(ae);
+    bad.train.sgd.momentum = 1.0;
+    assert_int_equal(udl_ae_set_params(ae, &bad), UDL_EINVAL);
+    assert_int_equal(udl_ae_get_params(ae).train.batch_size, 30);
+    assert_true(udl_ae_get_params(ae).train.sgd.momentum == 0.9);
+    udl_ae_free(ae);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ae_set_params_changes_training_not_the_weights),
         cmocka_unit_test(test_gradients_match_finite_differences),
         cmocka_unit_test(test_linear_autoencoder_spans_the_pca_subspace),
         cmocka_unit_test(test_masking_noise_rate_and_clean_target),

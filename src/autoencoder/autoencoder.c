@@ -395,10 +395,11 @@ static udl_status row_get_train(const void *m, udl_train_params *p)
 }
 static udl_status row_set_train(void *m, const udl_train_params *p)
 {
+    if (!p)
+        return udli_fail(UDL_EINVAL, "autoencoder: training parameters are NULL");
     udl_ae_params params = ((udl_ae *)m)->p;
-    params.train = p ? *p : params.train;
-    return p ? udl_ae_set_params(m, &params)
-             : udli_fail(UDL_EINVAL, "autoencoder: training parameters are NULL");
+    params.train = *p;
+    return udl_ae_set_params(m, &params);
 }
 
 const udli_kind_row udli_ae_row = {
