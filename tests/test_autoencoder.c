@@ -173,10 +173,10 @@ static void test_masking_noise_rate_and_clean_target(void **state)
     assert_int_equal(udl_ae_create(&p, &ae), UDL_OK);
     double loss_batch, loss_hand;
     assert_int_equal(udli_ae_batch(ae, udl_mat_view(x, n, d), udl_mat_view(NULL, n, 0),
-                                  &loss_batch), UDL_OK);
+                                   &loss_batch), UDL_OK);
     udli_ae_corrupt(twin, udl_mat_view(x, n, d), udl_mat_view(noisy, n, d));
     assert_int_equal(udli_ae_gradient(twin, udl_mat_view(noisy, n, d), udl_mat_view(x, n, d),
-                                     &loss_hand), UDL_OK);
+                                      &loss_hand), UDL_OK);
     assert_true(loss_batch == loss_hand);
     const double *g1, *g2, *unused;
     udli_ae_gradients(ae, &g1, &unused, &unused);
@@ -184,7 +184,7 @@ static void test_masking_noise_rate_and_clean_target(void **state)
     assert_memory_equal(g1, g2, d * 4 * sizeof(double));
     /* and a corrupted target would have given another loss */
     assert_int_equal(udli_ae_gradient(twin, udl_mat_view(noisy, n, d),
-                                     udl_mat_view(noisy, n, d), &loss_hand), UDL_OK);
+                                      udl_mat_view(noisy, n, d), &loss_hand), UDL_OK);
     assert_true(loss_batch != loss_hand);
     udl_ae_free(ae);
     udl_ae_free(twin);

@@ -101,9 +101,12 @@ static void test_backward_matches_finite_differences_for_every_activation_and_lo
     const udl_activation hidden[] = {UDL_ACT_SIGMOID, UDL_ACT_TANH, UDL_ACT_RELU,
                                      UDL_ACT_LINEAR};
     const struct { udl_activation out; udl_loss loss; } heads[] = {
-        {UDL_ACT_SIGMOID, UDL_LOSS_CROSS_ENTROPY}, {UDL_ACT_SIGMOID, UDL_LOSS_SQUARED},
-        {UDL_ACT_TANH, UDL_LOSS_SQUARED},          {UDL_ACT_RELU, UDL_LOSS_SQUARED},
-        {UDL_ACT_LINEAR, UDL_LOSS_SQUARED},        {UDL_ACT_SOFTMAX, UDL_LOSS_SOFTMAX_CROSS_ENTROPY},
+        {UDL_ACT_SIGMOID, UDL_LOSS_CROSS_ENTROPY},
+        {UDL_ACT_SIGMOID, UDL_LOSS_SQUARED},
+        {UDL_ACT_TANH, UDL_LOSS_SQUARED},
+        {UDL_ACT_RELU, UDL_LOSS_SQUARED},
+        {UDL_ACT_LINEAR, UDL_LOSS_SQUARED},
+        {UDL_ACT_SOFTMAX, UDL_LOSS_SOFTMAX_CROSS_ENTROPY},
     };
     const size_t sizes[4] = {6, 5, 4, 3};
     uint64_t seed = 1;
@@ -233,10 +236,10 @@ static void test_loss_pairs_and_targets_are_checked(void **state)
     assert_int_equal(udli_loss_check(UDL_LOSS_SQUARED, UDL_ACT_TANH, "t"), UDL_OK);
     double bad[2] = {0.5, 1.5}, rows[4] = {0.25, 0.75, 0.5, 0.25};
     assert_int_equal(udli_loss_check_targets(UDL_LOSS_CROSS_ENTROPY, udl_mat_view(bad, 1, 2),
-                                            "T"), UDL_EINVAL);
+                                             "T"), UDL_EINVAL);
     assert_non_null(strstr(udl_last_error(), "T[0][1] is 1.5"));
     assert_int_equal(udli_loss_check_targets(UDL_LOSS_SOFTMAX_CROSS_ENTROPY,
-                                            udl_mat_view(rows, 2, 2), "T"), UDL_EINVAL);
+                                             udl_mat_view(rows, 2, 2), "T"), UDL_EINVAL);
     assert_non_null(strstr(udl_last_error(), "row 1 sums to 0.75"));
     assert_string_equal(udl_loss_name(UDL_LOSS_SQUARED), "squared");
     assert_string_equal(udl_activation_name(UDL_ACT_RELU), "relu");
@@ -249,13 +252,13 @@ static void test_losses_are_stable_at_extreme_pre_activations(void **state)
     double a[3] = {800, -800, 0}, t[3] = {0, 1, 0.5}, d[3];
     udl_mat dm = udl_mat_view(d, 1, 3);
     double ce = udli_loss_eval(UDL_LOSS_CROSS_ENTROPY, UDL_ACT_SIGMOID, udl_mat_view(a, 1, 3),
-                              udl_mat_view(t, 1, 3), &dm, 1.0);
+                               udl_mat_view(t, 1, 3), &dm, 1.0);
     assert_close(ce, 800 + 800 + log(2.0), 1e-9);
     assert_close(d[0], 1.0, 0.0);
     assert_close(d[1], -1.0, 0.0);
     double s[3] = {1000, 0, -1000}, onehot[3] = {0, 0, 1};
     double sce = udli_loss_eval(UDL_LOSS_SOFTMAX_CROSS_ENTROPY, UDL_ACT_SOFTMAX,
-                               udl_mat_view(s, 1, 3), udl_mat_view(onehot, 1, 3), &dm, 1.0);
+                                udl_mat_view(s, 1, 3), udl_mat_view(onehot, 1, 3), &dm, 1.0);
     assert_close(sce, 2000.0, 1e-9);
     assert_close(d[0], 1.0, 0.0);
     assert_close(d[2], -1.0, 0.0);

@@ -50,24 +50,24 @@ static udl_status check_params(const udl_ae_params *p)
         return udli_fail(UDL_EINVAL, "autoencoder: params is NULL");
     if (p->n_visible == 0 || p->n_hidden == 0)
         return udli_fail(UDL_EINVAL, "autoencoder: n_visible and n_hidden must be positive, "
-                        "got %zu and %zu", p->n_visible, p->n_hidden);
+                         "got %zu and %zu", p->n_visible, p->n_hidden);
     if (p->n_visible > (1u << 24) || p->n_hidden > (1u << 24))
         return udli_fail(UDL_EINVAL, "autoencoder: %zu x %zu weights is too many",
-                        p->n_visible, p->n_hidden);
+                         p->n_visible, p->n_hidden);
     if (p->linear != 0 && p->linear != 1)
         return udli_fail(UDL_EINVAL, "autoencoder: linear must be 0 or 1, got %d", p->linear);
     if (p->loss != UDL_LOSS_CROSS_ENTROPY && p->loss != UDL_LOSS_SQUARED)
         return udli_fail(UDL_EINVAL, "autoencoder: the loss must be cross-entropy or squared, "
-                        "got %d", (int)p->loss);
+                         "got %d", (int)p->loss);
     udl_status s = udli_loss_check(p->loss, activation(p), "autoencoder");
     if (s)
         return s;
     if (p->noise == UDL_NOISE_MASK && !(p->noise_level >= 0.0 && p->noise_level < 1.0))
         return udli_fail(UDL_EINVAL, "autoencoder: the masking probability noise_level must be "
-                        "in [0, 1), got %g", p->noise_level);
+                         "in [0, 1), got %g", p->noise_level);
     if (p->noise == UDL_NOISE_GAUSSIAN && !(p->noise_level > 0.0 && isfinite(p->noise_level)))
         return udli_fail(UDL_EINVAL, "autoencoder: the Gaussian noise_level (sigma) must be > 0, "
-                        "got %g", p->noise_level);
+                         "got %g", p->noise_level);
     if (p->noise != UDL_NOISE_NONE && p->noise != UDL_NOISE_MASK &&
         p->noise != UDL_NOISE_GAUSSIAN)
         return udli_fail(UDL_EINVAL, "autoencoder: unknown noise %d", (int)p->noise);
@@ -95,7 +95,7 @@ static udl_status alloc_batch(udl_ae *ae, const udl_ae_params *p)
     if (s)
         return s;
     double *noisy = udli_alloc(p->train.batch_size * p->n_visible, sizeof(double),
-                              "autoencoder batch");
+                               "autoencoder batch");
     if (!noisy) {
         udli_net_ws_free(&ws);
         return UDL_ENOMEM;
@@ -156,7 +156,7 @@ UDL_API udl_status udl_ae_set_params(udl_ae *ae, const udl_ae_params *params)
     if (params->n_visible != ae->p.n_visible || params->n_hidden != ae->p.n_hidden ||
         params->linear != ae->p.linear)
         return udli_fail(UDL_EINVAL, "autoencoder: n_visible, n_hidden and linear are fixed "
-                        "(%zu, %zu, %d)", ae->p.n_visible, ae->p.n_hidden, ae->p.linear);
+                         "(%zu, %zu, %d)", ae->p.n_visible, ae->p.n_hidden, ae->p.linear);
     if (params->train.batch_size != ae->p.train.batch_size && (s = alloc_batch(ae, params)))
         return s;
     if (params->train.seed != ae->p.train.seed)
@@ -207,7 +207,7 @@ udl_status udli_ae_batch(void *model, udl_mat x, udl_mat y, double *loss)
 }
 
 void udli_ae_gradients(const udl_ae *ae, const double **gw, const double **gb,
-                      const double **gc)
+                       const double **gc)
 {
     *gw = ae->net->gw[0];
     *gb = ae->net->gb[0];
@@ -340,7 +340,7 @@ udl_status udli_ae_read(udli_container *c, udl_ae **out)
     p.noise = (udl_ae_noise)noise;
     if (check_params(&p))
         return udli_fail(UDL_EFORMAT, "%s: the autoencoder parameters are invalid: %s",
-                        udli_container_path(c), udl_last_error());
+                         udli_container_path(c), udl_last_error());
     udl_ae *ae;
     if ((s = alloc_ae(&p, &ae)))
         return s;

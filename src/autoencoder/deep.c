@@ -53,10 +53,10 @@ static udl_status check_params(const udl_deep_ae_params *p, udl_activation outpu
         return udli_fail(UDL_EINVAL, "deep autoencoder: params is NULL");
     if (p->linear_code != 0 && p->linear_code != 1)
         return udli_fail(UDL_EINVAL, "deep autoencoder: linear_code must be 0 or 1, got %d",
-                        p->linear_code);
+                         p->linear_code);
     if (p->loss != UDL_LOSS_CROSS_ENTROPY && p->loss != UDL_LOSS_SQUARED)
         return udli_fail(UDL_EINVAL, "deep autoencoder: the loss must be cross-entropy or "
-                        "squared, got %d", (int)p->loss);
+                         "squared, got %d", (int)p->loss);
     udl_status s = udli_loss_check(p->loss, output, "deep autoencoder");
     if (s)
         return s;
@@ -171,7 +171,7 @@ udl_status udli_deep_ae_gradient(udl_deep_ae *deep, udl_mat x, double *loss)
 }
 
 void udli_deep_ae_layer(udl_deep_ae *deep, size_t l, double **w, double **b, double **gw,
-                       double **gb)
+                        double **gb)
 {
     *w = deep->net->w[l];
     *b = deep->net->b[l];
@@ -214,7 +214,7 @@ UDL_API udl_status udl_deep_ae_encode(const udl_deep_ae *deep, udl_mat x, udl_ma
     const size_t code = deep->net->n_layers / 2;
     udl_status s = check_data(deep, x, "deep autoencoder encode: X");
     if (s || (s = udli_mat_check_output(z, x.rows, deep->net->sizes[code],
-                                       "deep autoencoder encode: Z")))
+                                        "deep autoencoder encode: Z")))
         return s;
     return udli_net_apply(deep->net, x, code, 0, z);
 }
@@ -225,7 +225,7 @@ UDL_API udl_status udl_deep_ae_reconstruct(const udl_deep_ae *deep, udl_mat x, u
         return udli_fail(UDL_EINVAL, "deep autoencoder: model is NULL");
     udl_status s = check_data(deep, x, "deep autoencoder reconstruct: X");
     if (s || (s = udli_mat_check_output(xhat, x.rows, deep->net->sizes[0],
-                                       "deep autoencoder reconstruct: X^")))
+                                        "deep autoencoder reconstruct: X^")))
         return s;
     return udli_net_apply(deep->net, x, deep->net->n_layers, 1, xhat);
 }
@@ -260,7 +260,7 @@ UDL_API udl_status udl_deep_ae_set_params(udl_deep_ae *deep, const udl_deep_ae_p
         return s;
     if (params->linear_code != deep->p.linear_code)
         return udli_fail(UDL_EINVAL, "deep autoencoder: linear_code is fixed when the stack is "
-                        "unrolled (it is %d)", deep->p.linear_code);
+                         "unrolled (it is %d)", deep->p.linear_code);
     if (params->train.seed != deep->p.train.seed)
         udli_rng_seed(&deep->rng, params->train.seed);
     deep->p = *params;
@@ -305,21 +305,21 @@ static udl_status check_unrolled(const udli_net *net, int linear_code, const cha
     const size_t L = net->n_layers;
     if (L % 2)
         return udli_fail(UDL_EFORMAT, "%s: a deep autoencoder has an even number of layers, "
-                        "not %zu", path, L);
+                         "not %zu", path, L);
     for (size_t l = 0; l <= L; l++)
         if (net->sizes[l] != net->sizes[L - l])
             return udli_fail(UDL_EFORMAT, "%s: the decoder does not mirror the encoder (layer "
-                            "size %zu is %zu but size %zu is %zu)", path, l, net->sizes[l],
+                             "size %zu is %zu but size %zu is %zu)", path, l, net->sizes[l],
                             L - l, net->sizes[L - l]);
     udl_activation want[MAX_DEPTH];
     unrolled_act(L, linear_code, net->act[L - 1] == UDL_ACT_LINEAR, want);
     for (size_t l = 0; l < L; l++)
         if (net->tied[l] >= 0 || net->act[l] != want[l])
             return udli_fail(UDL_EFORMAT, "%s: layer %zu is %s%s, but a deep autoencoder%s "
-                            "has it %s", path, l, net->tied[l] >= 0 ? "tied and " : "",
-                            udl_activation_name(net->act[l]),
-                            linear_code ? " with a linear code" : "",
-                            udl_activation_name(want[l]));
+                             "has it %s", path, l, net->tied[l] >= 0 ? "tied and " : "",
+                             udl_activation_name(net->act[l]),
+                             linear_code ? " with a linear code" : "",
+                             udl_activation_name(want[l]));
     return UDL_OK;
 }
 
@@ -356,7 +356,7 @@ static udl_status deep_read(udli_container *c, udl_deep_ae **out)
     if (check_params(&p, net->act[net->n_layers - 1])) {
         udli_net_free(net);
         return udli_fail(UDL_EFORMAT, "%s: the deep autoencoder parameters are invalid: %s",
-                        path, udl_last_error());
+                         path, udl_last_error());
     }
     udl_deep_ae *deep;
     if ((s = wrap(&p, net, &deep)))

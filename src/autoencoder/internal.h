@@ -17,7 +17,7 @@ udl_status udli_ae_batch(void *ae, udl_mat x, udl_mat y, double *loss);
 void udli_ae_corrupt(udl_ae *ae, udl_mat x, udl_mat noisy);
 /* The gradient buffers: W (D x M), b (M), c (D). */
 void udli_ae_gradients(const udl_ae *ae, const double **gw, const double **gb,
-                      const double **gc);
+                       const double **gc);
 /* Input checks shared by every autoencoder: a usable, finite view with cols columns,
  * in [0, 1] for cross-entropy. */
 udl_status udli_ae_check_input(udl_mat x, size_t cols, udl_loss loss, const char *name);
@@ -31,6 +31,6 @@ udl_status udli_ae_read(udli_container *c, udl_ae **out);
  * batch_size rows, and layer l's weights, biases and their gradients. */
 udl_status udli_deep_ae_gradient(udl_deep_ae *deep, udl_mat x, double *loss);
 void udli_deep_ae_layer(udl_deep_ae *deep, size_t l, double **w, double **b, double **gw,
-                       double **gb);
+                        double **gb);
 
 #endif

@@ -37,7 +37,7 @@ UDL_API udl_status udl_sae_create(const udl_ae_params *layer_params, const size_
         return udli_fail(UDL_EINVAL, "stacked autoencoder: params or sizes is NULL");
     if (n_sizes < 2 || n_sizes > MAX_LAYERS + 1)
         return udli_fail(UDL_EINVAL, "stacked autoencoder: needs 2 to %d layer sizes (input "
-                        "and hidden), got %zu", MAX_LAYERS + 1, n_sizes);
+                         "and hidden), got %zu", MAX_LAYERS + 1, n_sizes);
     udl_sae *sae = udli_calloc(1, sizeof *sae, "stacked autoencoder");
     if (!sae)
         return UDL_ENOMEM;
@@ -152,8 +152,8 @@ static udl_status sae_read(udli_container *c, udl_sae **out)
             udl_ae_get_params(sae->layers[i]).n_visible !=
                 udl_ae_get_params(sae->layers[i - 1]).n_hidden)
             s = udli_fail(UDL_EFORMAT, "%s: layer %zu takes %zu inputs but layer %zu gives %zu",
-                         udli_container_path(c), i, udl_ae_get_params(sae->layers[i]).n_visible,
-                         i - 1, udl_ae_get_params(sae->layers[i - 1]).n_hidden);
+                          udli_container_path(c), i, udl_ae_get_params(sae->layers[i]).n_visible,
+                          i - 1, udl_ae_get_params(sae->layers[i - 1]).n_hidden);
     }
     udli_container_prefix(c, "");
     if (s) {

@@ -61,7 +61,7 @@ static udli_field *add_field(udli_record *r, const char *name, int type)
     size_t len = strlen(r->prefix) + (name ? strlen(name) : 0);
     if (!name || !*name || len > UDL_FIELD_NAME_MAX) {
         r->status = udli_fail(UDL_EINVAL, "model file: field %zu needs a name of 1 to %d bytes",
-                             r->n, UDL_FIELD_NAME_MAX);
+                              r->n, UDL_FIELD_NAME_MAX);
         return NULL;
     }
     join(f->name, r->prefix, name);
@@ -90,7 +90,7 @@ void udli_record_f64(udli_record *r, const char *name, double value)
 }
 
 void udli_record_matrix(udli_record *r, const char *name, size_t rows, size_t cols,
-                       const double *data)
+                        const double *data)
 {
     udli_field *f = add_field(r, name, UDL_FIELD_MATRIX);
     if (!f)
@@ -163,7 +163,7 @@ udl_status udli_record_save(udli_record *r, const char *path, uint32_t kind)
 }
 
 udl_status udli_container_save(const char *path, uint32_t kind, const udli_block *blocks,
-                              size_t n_blocks)
+                               size_t n_blocks)
 {
     if (n_blocks && !blocks)
         return udli_fail(UDL_EINVAL, "model file: blocks is NULL");
@@ -214,7 +214,7 @@ static udl_status parse_fields(const char *path, const unsigned char *p, size_t 
             at += 4;
             if (type < UDL_FIELD_U64 || type > UDL_FIELD_MATRIX)
                 return udli_fail(UDL_EFORMAT, "%s: field %zu has unknown type %u", path, i,
-                                type);
+                                 type);
         }
         if (end - at < 4)
             return udli_fail(UDL_EFORMAT, "%s: field %zu is cut short", path, i);
@@ -245,8 +245,8 @@ static udl_status parse_fields(const char *path, const unsigned char *p, size_t 
         at += 16;
         if (cols && rows > (end - at) / 8 / cols)
             return udli_fail(UDL_EFORMAT, "%s: field %zu claims %llu x %llu values, more than "
-                            "the file holds", path, i, (unsigned long long)rows,
-                            (unsigned long long)cols);
+                             "the file holds", path, i, (unsigned long long)rows,
+                             (unsigned long long)cols);
         size_t count = (size_t)(rows * cols);
         if (f) {
             for (size_t k = 0; k < count; k++)
@@ -260,7 +260,7 @@ static udl_status parse_fields(const char *path, const unsigned char *p, size_t 
     }
     if (at != end)
         return udli_fail(UDL_EFORMAT, "%s: %zu unexpected bytes after the last field", path,
-                        end - at);
+                         end - at);
     *n_values = total;
     return UDL_OK;
 }
@@ -271,7 +271,7 @@ static udl_status check_unique(const udli_container *c)
         for (size_t j = 0; j < i; j++)
             if (strcmp(c->fields[i].name, c->fields[j].name) == 0)
                 return udli_fail(UDL_EFORMAT, "%s: two fields are named '%s'", c->path,
-                                c->fields[i].name);
+                                 c->fields[i].name);
     return UDL_OK;
 }
 
@@ -288,7 +288,7 @@ static udl_status parse(const char *path, const unsigned char *p, size_t size,
     uint32_t n_fields = udli_get_u32le(p + 16), reserved = udli_get_u32le(p + 20);
     if (version < 1 || version > UDL_CONTAINER_VERSION || reserved != 0)
         return udli_fail(UDL_EFORMAT, "%s has format version %u; this udl reads versions 1 to "
-                        "%u", path, version, UDL_CONTAINER_VERSION);
+                         "%u", path, version, UDL_CONTAINER_VERSION);
     size_t n_values;
     udl_status s = parse_fields(path, p, size, version, n_fields, &n_values, NULL);
     if (s)
@@ -337,7 +337,7 @@ udl_status udli_container_load(const char *path, uint32_t kind, udli_container *
     if (s || (*out)->kind == kind)
         return s;
     s = udli_fail(UDL_EKIND, "%s holds a %s model, not a %s model", path,
-                 udli_kind_title((*out)->kind), udli_kind_title(kind));
+                  udli_kind_title((*out)->kind), udli_kind_title(kind));
     udli_container_free(*out);
     *out = NULL;
     return s;
@@ -373,7 +373,7 @@ static udl_status missing(const udli_container *c, const char *full)
 }
 
 udl_status udli_container_u64(const udli_container *c, const char *name, uint64_t min,
-                             uint64_t max, uint64_t *value)
+                              uint64_t max, uint64_t *value)
 {
     char full[128];
     const udli_field *f = find(c, name, full, sizeof full);
@@ -387,17 +387,17 @@ udl_status udli_container_u64(const udli_container *c, const char *name, uint64_
         v = (uint64_t)f->f;
     else
         return udli_fail(UDL_EFORMAT, "%s: field '%s' is not a non-negative integer", c->path,
-                        full);
+                         full);
     if (v < min || v > max)
         return udli_fail(UDL_EFORMAT, "%s: field '%s' is %llu, outside %llu..%llu", c->path,
-                        full, (unsigned long long)v, (unsigned long long)min,
-                        (unsigned long long)max);
+                         full, (unsigned long long)v, (unsigned long long)min,
+                         (unsigned long long)max);
     *value = v;
     return UDL_OK;
 }
 
 udl_status udli_container_size(const udli_container *c, const char *name, size_t min, size_t max,
-                              size_t *value)
+                               size_t *value)
 {
     uint64_t v;
     udl_status s = udli_container_u64(c, name, min, max, &v);
@@ -407,7 +407,7 @@ udl_status udli_container_size(const udli_container *c, const char *name, size_t
 }
 
 udl_status udli_container_int(const udli_container *c, const char *name, int min, int max,
-                             int *value)
+                              int *value)
 {
     uint64_t v;
     udl_status s = udli_container_u64(c, name, (uint64_t)min, (uint64_t)max, &v);
@@ -417,7 +417,7 @@ udl_status udli_container_int(const udli_container *c, const char *name, int min
 }
 
 udl_status udli_container_f64(const udli_container *c, const char *name, double min, double max,
-                             double *value)
+                              double *value)
 {
     char full[128];
     const udli_field *f = find(c, name, full, sizeof full);
@@ -427,13 +427,13 @@ udl_status udli_container_f64(const udli_container *c, const char *name, double 
         return udli_fail(UDL_EFORMAT, "%s: field '%s' is not a number", c->path, full);
     if (!isfinite(f->f) || f->f < min || f->f > max)
         return udli_fail(UDL_EFORMAT, "%s: field '%s' is %g, outside [%g, %g]", c->path, full,
-                        f->f, min, max);
+                         f->f, min, max);
     *value = f->f;
     return UDL_OK;
 }
 
 udl_status udli_container_get(const udli_container *c, const char *name, size_t rows,
-                             size_t cols, udli_block *block)
+                              size_t cols, udli_block *block)
 {
     char full[128];
     const udli_field *f = find(c, name, full, sizeof full);
@@ -443,13 +443,13 @@ udl_status udli_container_get(const udli_container *c, const char *name, size_t 
         return udli_fail(UDL_EFORMAT, "%s: field '%s' is not a matrix", c->path, full);
     if ((rows != SIZE_MAX && f->rows != rows) || (cols != SIZE_MAX && f->cols != cols))
         return udli_fail(UDL_EFORMAT, "model file: block '%s' is %zu x %zu, expected %zu x %zu",
-                        full, f->rows, f->cols, rows, cols);
+                         full, f->rows, f->cols, rows, cols);
     *block = (udli_block){f->name, f->rows, f->cols, f->data};
     return UDL_OK;
 }
 
 udl_status udli_container_matrix(const udli_container *c, const char *name, size_t rows,
-                                size_t cols, udli_block *block)
+                                 size_t cols, udli_block *block)
 {
     udl_status s = udli_container_get(c, name, rows, cols, block);
     if (!s && !udli_all_finite(block->data, block->rows * block->cols))
@@ -458,7 +458,7 @@ udl_status udli_container_matrix(const udli_container *c, const char *name, size
 }
 
 udl_status udli_container_upgrade(udli_container *c, const char *info, const char *const *names,
-                                 size_t n)
+                                  size_t n)
 {
     if (c->version != 1)
         return UDL_OK;
@@ -475,7 +475,7 @@ udl_status udli_container_upgrade(udli_container *c, const char *info, const cha
         memset(f, 0, sizeof *f);
         if (strlen(c->prefix) + strlen(names[i]) > UDL_FIELD_NAME_MAX)
             return udli_fail(UDL_EFORMAT, "%s: field name '%s%s' is too long", c->path,
-                            c->prefix, names[i]);
+                             c->prefix, names[i]);
         join(f->name, c->prefix, names[i]);
         f->type = UDL_FIELD_F64;
         f->f = b.data[i];

@@ -59,14 +59,14 @@ void udli_record_u64(udli_record *r, const char *name, uint64_t value);
 void udli_record_f64(udli_record *r, const char *name, double value);
 /* The data is not copied: it must stay valid until udli_record_save. */
 void udli_record_matrix(udli_record *r, const char *name, size_t rows, size_t cols,
-                       const double *data);
+                        const double *data);
 /* Writes the fields under path atomically and frees the record. Names must be unique. */
 udl_status udli_record_save(udli_record *r, const char *path, uint32_t kind);
 void udli_record_free(udli_record *r);
 
 /* A record of matrices only (the tests' and the fuzzer's shorthand). */
 udl_status udli_container_save(const char *path, uint32_t kind, const udli_block *blocks,
-                              size_t n_blocks);
+                               size_t n_blocks);
 
 /* ---- reading --------------------------------------------------------------------- */
 
@@ -89,22 +89,22 @@ void udli_container_prefix(udli_container *c, const char *prefix);
 /* An integer field in [min, max]; UDL_EFORMAT naming the field when it is missing, of
  * another type or out of range. (In a format-1 file integers were stored as doubles.) */
 udl_status udli_container_u64(const udli_container *c, const char *name, uint64_t min,
-                             uint64_t max, uint64_t *value);
+                              uint64_t max, uint64_t *value);
 /* udli_container_u64 into a size_t or an int. */
 udl_status udli_container_size(const udli_container *c, const char *name, size_t min,
-                              size_t max, size_t *value);
+                               size_t max, size_t *value);
 udl_status udli_container_int(const udli_container *c, const char *name, int min, int max,
-                             int *value);
+                              int *value);
 /* A finite number field in [min, max]. */
 udl_status udli_container_f64(const udli_container *c, const char *name, double min, double max,
-                             double *value);
+                              double *value);
 /* The matrix called name, which must be rows x cols (SIZE_MAX for a dimension accepts
  * any); UDL_EFORMAT naming the field when it is missing or has another shape. */
 udl_status udli_container_get(const udli_container *c, const char *name, size_t rows,
-                             size_t cols, udli_block *block);
+                              size_t cols, udli_block *block);
 /* udli_container_get, and UDL_EFORMAT when a value is NaN or infinite. */
 udl_status udli_container_matrix(const udli_container *c, const char *name, size_t rows,
-                                size_t cols, udli_block *block);
+                                 size_t cols, udli_block *block);
 /* 1 when a field of that name (after the prefix) exists. */
 int udli_container_has(const udli_container *c, const char *name);
 
@@ -112,6 +112,6 @@ int udli_container_has(const udli_container *c, const char *name);
  * names[i] as number fields. Format 2 files are left as they are. UDL_EFORMAT when the
  * matrix is missing or has another shape. */
 udl_status udli_container_upgrade(udli_container *c, const char *info,
-                                 const char *const *names, size_t n);
+                                  const char *const *names, size_t n);
 
 #endif

@@ -116,7 +116,7 @@ udl_status udli_wfile_commit(udli_wfile *f)
     }
     if (!s && rename(f->tmp_path, f->path) != 0)
         s = udli_fail(UDL_EIO, "cannot rename the temporary file to %s: %s", f->path,
-                     strerror(errno));
+                      strerror(errno));
     if (!s) {
         free(f->tmp_path); /* renamed: nothing left to unlink */
         f->tmp_path = NULL;

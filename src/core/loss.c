@@ -33,18 +33,18 @@ udl_status udli_loss_check(udl_loss loss, udl_activation act, const char *who)
     case UDL_LOSS_CROSS_ENTROPY:
         if (act != UDL_ACT_SIGMOID)
             return udli_fail(UDL_EINVAL, "%s: the cross-entropy loss needs a sigmoid output "
-                            "layer (outputs in (0, 1)), not %s; use the squared loss", who,
-                            udl_activation_name(act));
+                             "layer (outputs in (0, 1)), not %s; use the squared loss", who,
+                             udl_activation_name(act));
         return UDL_OK;
     case UDL_LOSS_SQUARED:
         if (act == UDL_ACT_SOFTMAX)
             return udli_fail(UDL_EINVAL, "%s: a softmax output layer takes the softmax "
-                            "cross-entropy loss", who);
+                             "cross-entropy loss", who);
         return UDL_OK;
     case UDL_LOSS_SOFTMAX_CROSS_ENTROPY:
         if (act != UDL_ACT_SOFTMAX)
             return udli_fail(UDL_EINVAL, "%s: the softmax cross-entropy loss needs a softmax "
-                            "output layer, not %s", who, udl_activation_name(act));
+                             "output layer, not %s", who, udl_activation_name(act));
         return UDL_OK;
     }
     return udli_fail(UDL_EINVAL, "%s: unknown loss %d", who, (int)loss);
@@ -58,14 +58,14 @@ udl_status udli_loss_check_targets(udl_loss loss, udl_mat t, const char *name)
         for (size_t j = 0; j < t.cols; j++) {
             if (loss != UDL_LOSS_SQUARED && !(ti[j] >= 0.0 && ti[j] <= 1.0))
                 return udli_fail(UDL_EINVAL, "%s[%zu][%zu] is %g; the %s loss needs targets in "
-                                "[0, 1]%s", name, i, j, ti[j], udl_loss_name(loss),
-                                loss == UDL_LOSS_CROSS_ENTROPY ? " (use the squared loss)"
-                                                               : "");
+                                 "[0, 1]%s", name, i, j, ti[j], udl_loss_name(loss),
+                                 loss == UDL_LOSS_CROSS_ENTROPY ? " (use the squared loss)"
+                                                                : "");
             sum += ti[j];
         }
         if (loss == UDL_LOSS_SOFTMAX_CROSS_ENTROPY && fabs(sum - 1.0) > 1e-9 * (double)t.cols)
             return udli_fail(UDL_EINVAL, "%s: row %zu sums to %.17g; softmax cross-entropy needs "
-                            "each row of targets to sum to 1", name, i, sum);
+                             "each row of targets to sum to 1", name, i, sum);
     }
     return UDL_OK;
 }
@@ -123,7 +123,7 @@ static double softmax_row(const double *z, const double *t, double *d, size_t n,
 }
 
 double udli_loss_eval(udl_loss loss, udl_activation act, udl_mat a, udl_mat t, udl_mat *delta,
-                     double scale)
+                      double scale)
 {
     double sum = 0.0;
     for (size_t i = 0; i < a.rows; i++) {

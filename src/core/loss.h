@@ -19,6 +19,6 @@ udl_status udli_loss_check_targets(udl_loss loss, udl_mat t, const char *name);
  * every row. With delta non-NULL, also d(loss)/d(a) / scale into delta, which may be a
  * itself. The pair (loss, act) must have passed udli_loss_check. */
 double udli_loss_eval(udl_loss loss, udl_activation act, udl_mat a, udl_mat t, udl_mat *delta,
-                     double scale);
+                      double scale);
 
 #endif

@@ -93,7 +93,7 @@ UDL_API udl_status udl_model_load(const char *path, udl_model **out)
     udl_model *m = NULL;
     if (!row)
         s = udli_fail(UDL_EKIND, "%s holds a model of kind %s (%u), which this udl cannot read",
-                     path, udli_kind_title(udli_container_kind(c)), udli_container_kind(c));
+                      path, udli_kind_title(udli_container_kind(c)), udli_container_kind(c));
     else if (!(m = udli_calloc(1, sizeof *m, "model")))
         s = UDL_ENOMEM;
     else if (!(s = read_row(c, row, &m->object)))
@@ -165,7 +165,7 @@ UDL_API udl_status udl_model_reconstruct(const udl_model *m, udl_mat x, udl_mat 
         return s;
     if (!m->row->reconstruct)
         return udli_fail(UDL_EKIND, "%s %s has no reconstruct (no single decoder)",
-                        article(m->row->title), m->row->title);
+                         article(m->row->title), m->row->title);
     return m->row->reconstruct(m->object, x, xhat);
 }
 
@@ -176,7 +176,7 @@ UDL_API udl_status udl_model_predict(const udl_model *m, udl_mat x, udl_mat y)
         return s;
     if (!m->row->predict)
         return udli_fail(UDL_EKIND, "%s %s has no predict (it is not a supervised model)",
-                        article(m->row->title), m->row->title);
+                         article(m->row->title), m->row->title);
     return m->row->predict(m->object, x, y);
 }
 
@@ -189,7 +189,7 @@ UDL_API udl_status udl_model_get_train_params(const udl_model *m, udl_train_para
         return udli_fail(UDL_EINVAL, "model get_train_params: params is NULL");
     if (!m->row->get_train)
         return udli_fail(UDL_EKIND, "%s %s is not trained by SGD", article(m->row->title),
-                        m->row->title);
+                         m->row->title);
     return m->row->get_train(m->object, params);
 }
 
@@ -200,6 +200,6 @@ UDL_API udl_status udl_model_set_train_params(udl_model *m, const udl_train_para
         return s;
     if (!m->row->set_train)
         return udli_fail(UDL_EKIND, "%s %s is not trained by SGD", article(m->row->title),
-                        m->row->title);
+                         m->row->title);
     return m->row->set_train(m->object, params);
 }

@@ -24,34 +24,34 @@ static udl_status check_shape(const size_t *sizes, const udl_activation *act, co
         return udli_fail(UDL_EINVAL, "net: sizes or activations is NULL");
     if (n_layers == 0 || n_layers > UDL_NET_MAX_LAYERS)
         return udli_fail(UDL_EINVAL, "net: needs 1 to %d layers, got %zu", UDL_NET_MAX_LAYERS,
-                        n_layers);
+                         n_layers);
     for (size_t l = 0; l <= n_layers; l++)
         if (sizes[l] == 0 || sizes[l] > MAX_WIDTH)
             return udli_fail(UDL_EINVAL, "net: layer size %zu is %zu, must be 1 to %u", l,
-                            sizes[l], MAX_WIDTH);
+                             sizes[l], MAX_WIDTH);
     for (size_t l = 0; l < n_layers; l++) {
         if ((unsigned)act[l] > UDL_ACT_SOFTMAX)
             return udli_fail(UDL_EINVAL, "net: layer %zu has unknown activation %d", l,
-                            (int)act[l]);
+                             (int)act[l]);
         if (act[l] == UDL_ACT_SOFTMAX && l + 1 < n_layers)
             return udli_fail(UDL_EINVAL, "net: softmax is for the output layer only, not layer "
-                            "%zu", l);
+                             "%zu", l);
         if (!tied || tied[l] < 0)
             continue;
         size_t s = (size_t)tied[l];
         if (s >= l || tied[s] >= 0)
             return udli_fail(UDL_EINVAL, "net: layer %zu can only be tied to an earlier untied "
-                            "layer, not %d", l, tied[l]);
+                             "layer, not %d", l, tied[l]);
         if (sizes[s] != sizes[l + 1] || sizes[s + 1] != sizes[l])
             return udli_fail(UDL_EINVAL, "net: layer %zu (%zu -> %zu) cannot use the transposed "
-                            "weights of layer %zu (%zu -> %zu)", l, sizes[l], sizes[l + 1], s,
-                            sizes[s], sizes[s + 1]);
+                             "weights of layer %zu (%zu -> %zu)", l, sizes[l], sizes[l + 1], s,
+                             sizes[s], sizes[s + 1]);
     }
     return UDL_OK;
 }
 
 udl_status udli_net_create(const size_t *sizes, const udl_activation *act, const int *tied,
-                          size_t n_layers, udli_net **out)
+                           size_t n_layers, udli_net **out)
 {
     *out = NULL;
     udl_status s = check_shape(sizes, act, tied, n_layers);
@@ -213,7 +213,7 @@ static double *other(const udli_net_ws *ws, const double *d)
 }
 
 void udli_net_backward(udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto, udl_mat dtop,
-                      udl_mat *dx)
+                       udl_mat *dx)
 {
     const size_t n = x.rows;
     if (upto == 0) {
@@ -306,7 +306,7 @@ static void add_loss(const udli_net *net, udl_mat x, udl_mat top, size_t first, 
     (void)x;
     loss_ctx *l = user;
     l->sum += udli_loss_eval(l->loss, net->act[net->n_layers - 1], top,
-                            udl_mat_rows(l->t, first, top.rows), NULL, 1.0);
+                             udl_mat_rows(l->t, first, top.rows), NULL, 1.0);
 }
 
 udl_status udli_net_loss(const udli_net *net, udl_loss loss, udl_mat x, udl_mat t, double *sum)
@@ -333,12 +333,12 @@ void udli_net_record(const udli_net *net, udli_record *r)
     for (size_t l = 0; l < net->n_layers; l++) {
         udli_record_u64(r, layer_name(name, sizeof name, "act", l), (uint64_t)net->act[l]);
         udli_record_u64(r, layer_name(name, sizeof name, "tied", l),
-                       (uint64_t)(net->tied[l] + 1));
+                        (uint64_t)(net->tied[l] + 1));
         if (net->tied[l] < 0)
             udli_record_matrix(r, layer_name(name, sizeof name, "W", l), net->sizes[l],
-                              net->sizes[l + 1], net->w[l]);
+                               net->sizes[l + 1], net->w[l]);
         udli_record_matrix(r, layer_name(name, sizeof name, "b", l), 1, net->sizes[l + 1],
-                          net->b[l]);
+                           net->b[l]);
     }
 }
 
@@ -358,15 +358,15 @@ udl_status udli_net_read(const udli_container *c, const udl_activation *v1_act, 
     for (size_t l = 0; l < n_layers && !s; l++) {
         int a = v1 ? (int)v1_act[l] : 0, t = 0;
         if (!v1 && ((s = udli_container_int(c, layer_name(name, sizeof name, "act", l), 0,
-                                           UDL_ACT_SOFTMAX, &a)) ||
+                                            UDL_ACT_SOFTMAX, &a)) ||
                     (s = udli_container_int(c, layer_name(name, sizeof name, "tied", l), 0,
-                                           (int)l, &t))))
+                                            (int)l, &t))))
             break;
         act[l] = (udl_activation)a;
         tied[l] = t - 1;
         if (tied[l] < 0) {
             if ((s = udli_container_matrix(c, layer_name(name, sizeof name, "W", l),
-                                          l ? sizes[l] : SIZE_MAX, SIZE_MAX, &w[l])))
+                                           l ? sizes[l] : SIZE_MAX, SIZE_MAX, &w[l])))
                 break;
             sizes[l] = w[l].rows;
             sizes[l + 1] = w[l].cols;
@@ -375,7 +375,7 @@ udl_status udli_net_read(const udli_container *c, const udl_activation *v1_act, 
             break;
         }
         if ((s = udli_container_matrix(c, layer_name(name, sizeof name, "b", l), 1,
-                                      tied[l] < 0 ? sizes[l + 1] : SIZE_MAX, &b[l])))
+                                       tied[l] < 0 ? sizes[l + 1] : SIZE_MAX, &b[l])))
             break;
         sizes[l + 1] = b[l].cols;
     }

@@ -36,7 +36,7 @@ typedef struct udli_net {
  * (softmax only on the last); tied may be NULL (no tied layers). UDL_EINVAL names the
  * bad layer. */
 udl_status udli_net_create(const size_t *sizes, const udl_activation *act, const int *tied,
-                          size_t n_layers, udli_net **out);
+                           size_t n_layers, udli_net **out);
 void udli_net_free(udli_net *net);
 
 /* Layer l's weights as a view (sizes[l] x sizes[l+1]), or of the layer it is tied to
@@ -70,7 +70,7 @@ udl_mat udli_net_forward(const udli_net *net, udli_net_ws *ws, udl_mat x, size_t
  * NULL, the gradient with respect to x into *dx. dtop may be ws->delta[0] (where the
  * loss is written); it is overwritten. */
 void udli_net_backward(udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto, udl_mat dtop,
-                      udl_mat *dx);
+                       udl_mat *dx);
 
 /* A view of the first delta buffer, for a loss to write its delta into. */
 udl_mat udli_net_delta(const udli_net_ws *ws, size_t rows, size_t cols);

@@ -16,12 +16,12 @@ UDL_API udl_status udl_sgd_params_check(const udl_sgd_params *p)
         return udli_fail(UDL_EINVAL, "sgd: params is NULL");
     if (!(p->learning_rate > 0.0) || !isfinite(p->learning_rate))
         return udli_fail(UDL_EINVAL, "sgd: learning_rate must be a finite number > 0, got %g",
-                        p->learning_rate);
+                         p->learning_rate);
     if (!(p->momentum >= 0.0 && p->momentum < 1.0))
         return udli_fail(UDL_EINVAL, "sgd: momentum must be in [0, 1), got %g", p->momentum);
     if (!(p->weight_decay >= 0.0) || !isfinite(p->weight_decay))
         return udli_fail(UDL_EINVAL, "sgd: weight_decay must be a finite number >= 0, got %g",
-                        p->weight_decay);
+                         p->weight_decay);
     if (p->nesterov != 0 && p->nesterov != 1)
         return udli_fail(UDL_EINVAL, "sgd: nesterov must be 0 or 1, got %d", p->nesterov);
     return UDL_OK;

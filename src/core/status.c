@@ -52,7 +52,7 @@ static int fits(size_t count, size_t size, const char *what)
 {
     if (size != 0 && count > SIZE_MAX / size) {
         udli_fail(UDL_ENOMEM, "%s: %zu x %zu bytes overflows the address space", what, count,
-                 size);
+                  size);
         return 0;
     }
     return 1;

@@ -31,13 +31,13 @@ udl_status udli_mat_check(udl_mat m, const char *name)
 {
     if (m.ld < m.cols)
         return udli_fail(UDL_EINVAL, "%s has leading dimension %zu smaller than its %zu columns",
-                        name, m.ld, m.cols);
+                         name, m.ld, m.cols);
     if (m.rows && m.cols && !m.data)
         return udli_fail(UDL_EINVAL, "%s is %zu x %zu but its data pointer is NULL", name,
-                        m.rows, m.cols);
+                         m.rows, m.cols);
     if (m.rows && m.ld > SIZE_MAX / sizeof(double) / m.rows)
         return udli_fail(UDL_EINVAL, "%s is too large to address (%zu rows, ld %zu)", name,
-                        m.rows, m.ld);
+                         m.rows, m.ld);
     return UDL_OK;
 }
 
@@ -47,7 +47,7 @@ udl_status udli_mat_check_finite(udl_mat m, const char *name)
         for (size_t j = 0; j < m.cols; j++)
             if (!isfinite(m.data[i * m.ld + j]))
                 return udli_fail(UDL_EINVAL, "%s[%zu][%zu] is %g; data must be finite", name, i,
-                                j, m.data[i * m.ld + j]);
+                                 j, m.data[i * m.ld + j]);
     return UDL_OK;
 }
 
@@ -58,7 +58,7 @@ udl_status udli_mat_check_data(udl_mat x, size_t cols, const char *name)
         return s;
     if (x.cols != cols)
         return udli_fail(UDL_ESHAPE, "%s has %zu columns, the model expects %zu", name, x.cols,
-                        cols);
+                         cols);
     return UDL_OK;
 }
 
@@ -69,7 +69,7 @@ udl_status udli_mat_check_output(udl_mat out, size_t rows, size_t cols, const ch
         return s;
     if (out.rows != rows || out.cols != cols)
         return udli_fail(UDL_ESHAPE, "%s is %zu x %zu, expected %zu x %zu", name, out.rows,
-                        out.cols, rows, cols);
+                         out.cols, rows, cols);
     return UDL_OK;
 }
 
@@ -102,14 +102,14 @@ UDL_API udl_status udl_gemm(udl_trans trans_a, udl_trans trans_b, double alpha, 
     size_t kb = trans_b ? b.cols : b.rows, n = trans_b ? b.rows : b.cols;
     if (k != kb)
         return udli_fail(UDL_ESHAPE, "gemm: op(A) is %zu x %zu but op(B) is %zu x %zu", m, k,
-                        kb, n);
+                         kb, n);
     if (c.rows != m || c.cols != n)
         return udli_fail(UDL_ESHAPE, "gemm: C is %zu x %zu but op(A) op(B) is %zu x %zu",
-                        c.rows, c.cols, m, n);
+                         c.rows, c.cols, m, n);
     if (!fits_blas_int(m) || !fits_blas_int(n) || !fits_blas_int(k) ||
         !fits_blas_int(a.ld) || !fits_blas_int(b.ld) || !fits_blas_int(c.ld))
         return udli_fail(UDL_EINVAL, "gemm: a dimension exceeds the BLAS integer range (%d)",
-                        INT_MAX);
+                         INT_MAX);
     if (m == 0 || n == 0)
         return UDL_OK;
     if (k == 0 || alpha == 0.0) {
@@ -146,7 +146,7 @@ UDL_API udl_status udl_syevd(udl_mat a, double *eigenvalues)
         for (size_t j = 0; j <= i; j++)
             if (!isfinite(a.data[i * a.ld + j]))
                 return udli_fail(UDL_EINVAL, "syevd: A[%zu][%zu] is %g; A must be finite", i, j,
-                                a.data[i * a.ld + j]);
+                                 a.data[i * a.ld + j]);
     lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'L', (lapack_int)n, a.data,
                                      (lapack_int)a.ld, eigenvalues);
     if (info == LAPACK_WORK_MEMORY_ERROR)
@@ -155,7 +155,7 @@ UDL_API udl_status udl_syevd(udl_mat a, double *eigenvalues)
         return udli_fail(UDL_EINVAL, "syevd: LAPACKE_dsyevd rejected argument %d", (int)-info);
     if (info > 0)
         return udli_fail(UDL_ENUMERIC, "syevd: LAPACKE_dsyevd failed to converge (info %d)",
-                        (int)info);
+                         (int)info);
     /* LAPACK returns ascending order; reverse values and eigenvector columns. */
     for (size_t lo = 0, hi = n - 1; lo < hi; lo++, hi--) {
         double t = eigenvalues[lo];

@@ -27,23 +27,23 @@ UDL_API udl_status udl_train_params_check(const udl_train_params *p)
         return udli_fail(UDL_EINVAL, "training parameters are NULL");
     if (p->epochs == 0 || p->epochs > UDL_MAX_EPOCHS)
         return udli_fail(UDL_EINVAL, "epochs must be 1 to %llu, got %zu",
-                        (unsigned long long)UDL_MAX_EPOCHS, p->epochs);
+                         (unsigned long long)UDL_MAX_EPOCHS, p->epochs);
     if (p->batch_size == 0 || p->batch_size > UDL_MAX_BATCH)
         return udli_fail(UDL_EINVAL, "batch_size must be 1 to %d, got %zu", UDL_MAX_BATCH,
-                        p->batch_size);
+                         p->batch_size);
     if (!(p->warmup_momentum >= 0.0 && p->warmup_momentum < 1.0))
         return udli_fail(UDL_EINVAL, "warmup_momentum must be in [0, 1), got %g",
-                        p->warmup_momentum);
+                         p->warmup_momentum);
     if (p->warmup_epochs > UDL_MAX_EPOCHS)
         return udli_fail(UDL_EINVAL, "warmup_epochs %zu is more than %llu", p->warmup_epochs,
-                        (unsigned long long)UDL_MAX_EPOCHS);
+                         (unsigned long long)UDL_MAX_EPOCHS);
     if ((unsigned)p->decay > UDL_DECAY_EXPONENTIAL)
         return udli_fail(UDL_EINVAL, "unknown decay %d", (int)p->decay);
     if (!(p->decay_rate > 0.0 && p->decay_rate <= 1.0))
         return udli_fail(UDL_EINVAL, "decay_rate must be in (0, 1], got %g", p->decay_rate);
     if (p->decay_every == 0 || p->decay_every > UDL_MAX_EPOCHS)
         return udli_fail(UDL_EINVAL, "decay_every must be 1 to %llu, got %zu",
-                        (unsigned long long)UDL_MAX_EPOCHS, p->decay_every);
+                         (unsigned long long)UDL_MAX_EPOCHS, p->decay_every);
     return udl_sgd_params_check(&p->sgd);
 }
 
@@ -68,7 +68,7 @@ static udl_status check_spec(const udli_train_spec *s)
         return udli_fail(UDL_EINVAL, "%s: the training data has no rows", s->stage);
     if (s->y.cols && s->y.rows != s->x.rows)
         return udli_fail(UDL_ESHAPE, "%s: %zu targets for %zu samples", s->stage, s->y.rows,
-                        s->x.rows);
+                         s->x.rows);
     return UDL_OK;
 }
 
@@ -113,7 +113,7 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
     const size_t epochs = s->params.epochs, first_epoch = s->history ? s->history->n : 0;
     if (s->history) {
         double *grown = udli_realloc(s->history->loss, first_epoch + epochs, sizeof(double),
-                                    "training history");
+                                     "training history");
         if (!grown)
             return UDL_ENOMEM;
         s->history->loss = grown;
@@ -149,8 +149,8 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
             if (!isfinite(loss)) {
                 snapshot(s, saved, 1);
                 st = udli_fail(UDL_ENUMERIC, "%s: the loss became %g in epoch %zu, batch %zu; "
-                              "the parameters of the start of that epoch were kept (try a "
-                              "smaller learning rate)", s->stage, loss, epoch + 1, batches + 1);
+                               "the parameters of the start of that epoch were kept (try a "
+                               "smaller learning rate)", s->stage, loss, epoch + 1, batches + 1);
                 break;
             }
             sum += loss;
@@ -169,7 +169,7 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
         udl_progress pr = {s->stage, epoch + 1, epochs, mean};
         if (s->progress && s->progress(&pr, s->user))
             st = udli_fail(UDL_ECANCELED, "%s: canceled by the progress callback after epoch "
-                          "%zu of %zu", s->stage, epoch + 1, epochs);
+                           "%zu of %zu", s->stage, epoch + 1, epochs);
     }
 done:
     free(order);
@@ -246,7 +246,7 @@ udl_status udli_train_params_read(const udli_container *c, udl_train_params *p)
         p->seed = hi << 32 | lo;
     } else if ((s = udli_container_u64(c, "seed", 0, UINT64_MAX, &p->seed)) ||
                (s = udli_container_size(c, "warmup_epochs", 0, UDL_MAX_EPOCHS,
-                                       &p->warmup_epochs)) ||
+                                        &p->warmup_epochs)) ||
                (s = udli_container_f64(c, "warmup_momentum", 0.0, 1.0, &p->warmup_momentum)) ||
                (s = udli_container_int(c, "decay", 0, UDL_DECAY_EXPONENTIAL, &decay)) ||
                (s = udli_container_f64(c, "decay_rate", 0.0, 1.0, &p->decay_rate)) ||
@@ -256,6 +256,6 @@ udl_status udli_train_params_read(const udli_container *c, udl_train_params *p)
     p->decay = (udl_decay)decay;
     if (udl_train_params_check(p))
         return udli_fail(UDL_EFORMAT, "%s: the training parameters are invalid: %s",
-                        udli_container_path(c), udl_last_error());
+                         udli_container_path(c), udl_last_error());
     return UDL_OK;
 }

@@ -24,7 +24,7 @@ UDL_API udl_mat udl_array_mat(const udl_array *a)
 }
 
 udl_status udli_shape_to_matrix(const size_t *shape, int ndim, size_t elsize,
-                               const char *name, size_t *rows, size_t *cols)
+                                const char *name, size_t *rows, size_t *cols)
 {
     if (ndim < 1)
         return udli_fail(UDL_EFORMAT, "%s: a scalar (0-d array) is not a data set", name);
@@ -80,8 +80,8 @@ static int decode(const unsigned char *p, udli_elfmt f, double *out)
 }
 
 udl_status udli_read_elements(udli_read_fn read, void *source, udli_elfmt fmt, size_t rows,
-                             size_t cols, int ndim, unsigned flags, const char *name,
-                             size_t at_most, udl_array *out)
+                              size_t cols, int ndim, unsigned flags, const char *name,
+                              size_t at_most, udl_array *out)
 {
     /* One buffer for every value when the source can hold them all. A short file that
      * claims a huge shape gets only what it can hold and is reported as truncated
@@ -105,7 +105,7 @@ udl_status udli_read_elements(udli_read_fn read, void *source, udli_elfmt fmt, s
             s = got == (size_t)-1
                     ? udli_fail(UDL_EFORMAT, "%s: reading the data failed", name)
                     : udli_fail(UDL_EFORMAT, "%s is truncated: it holds %zu of %zu values", name,
-                               done + got / fmt.size, count);
+                                done + got / fmt.size, count);
             break;
         }
         if (done + want > cap) {
@@ -122,7 +122,7 @@ udl_status udli_read_elements(udli_read_fn read, void *source, udli_elfmt fmt, s
         for (size_t i = 0; i < want && !s; i++) {
             if (!decode(buf + i * fmt.size, fmt, &data[done + i]))
                 s = udli_fail(UDL_EFORMAT, "%s: value %zu is an integer too large to hold "
-                             "exactly in a double", name, done + i);
+                              "exactly in a double", name, done + i);
             data[done + i] *= scale;
         }
         done += want;

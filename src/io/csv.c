@@ -80,7 +80,7 @@ UDL_API udl_status udl_csv_read(const char *path, udl_array *out)
                 header_checked = 1; /* a header line: skip it */
             } else if (n == 0) {
                 s = udli_fail(UDL_EFORMAT, "%s line %zu: field %zu is not a number", path,
-                             line_no, bad);
+                              line_no, bad);
             } else {
                 header_checked = 1;
                 if (!cols) {
@@ -89,17 +89,17 @@ UDL_API udl_status udl_csv_read(const char *path, udl_array *out)
                 }
                 if (n != cols) {
                     s = udli_fail(UDL_EFORMAT, "%s line %zu has %zu fields, line %zu has %zu",
-                                 path, line_no, n, first_line, cols);
+                                  path, line_no, n, first_line, cols);
                 } else {
                     if (rows == cap) {
                         size_t grown = cap ? 2 * cap : 64;
                         double *bigger = grown > SIZE_MAX / cols
                                              ? NULL
                                              : udli_realloc(data, grown * cols, sizeof(double),
-                                                           "CSV data");
+                                                            "CSV data");
                         if (!bigger) {
                             s = udli_fail(UDL_ENOMEM, "%s: out of memory at line %zu", path,
-                                         line_no);
+                                          line_no);
                             break;
                         }
                         data = bigger;

@@ -26,12 +26,12 @@ typedef size_t (*udli_read_fn)(void *source, void *buf, size_t n);
  * unless flags has UDL_READ_RAW. name is the file for messages. at_most is the most
  * bytes source can still deliver, or UDL_SIZE_UNKNOWN. */
 udl_status udli_read_elements(udli_read_fn read, void *source, udli_elfmt fmt, size_t rows,
-                             size_t cols, int ndim, unsigned flags, const char *name,
-                             size_t at_most, udl_array *out);
+                              size_t cols, int ndim, unsigned flags, const char *name,
+                              size_t at_most, udl_array *out);
 
 /* rows x cols from a shape: rows = shape[0], cols = the product of the rest (1 for
  * ndim 1); UDL_EFORMAT when the element count overflows. */
 udl_status udli_shape_to_matrix(const size_t *shape, int ndim, size_t elsize,
-                               const char *name, size_t *rows, size_t *cols);
+                                const char *name, size_t *rows, size_t *cols);
 
 #endif

@@ -76,7 +76,7 @@ static udl_status read_idx(gzFile gz, off_t file_size, const char *path, unsigne
     int ndim = head[3];
     if (ndim < 1 || ndim > IDX_MAX_DIMS)
         return udli_fail(UDL_EFORMAT, "%s: IDX files with %d dimensions are not supported", path,
-                        ndim);
+                         ndim);
     if (read_gz(gz, head + 4, 4 * (size_t)ndim) != 4 * (size_t)ndim)
         return udli_fail(UDL_EFORMAT, "%s: the IDX header is truncated", path);
     size_t shape[IDX_MAX_DIMS];
@@ -87,7 +87,7 @@ static udl_status read_idx(gzFile gz, off_t file_size, const char *path, unsigne
     size_t rows, cols;
     udl_status s = udli_shape_to_matrix(shape, ndim, fmt.size, path, &rows, &cols);
     if (s || (s = udli_read_elements(read_gz, gz, fmt, rows, cols, ndim, flags, path,
-                                    bytes_left(gz, file_size), out)))
+                                     bytes_left(gz, file_size), out)))
         return s;
     /* gzread returns what it has when the input stops inside a gzip stream (it expects
      * files still being written) and leaves Z_BUF_ERROR in gzerror, so a file cut in
@@ -103,7 +103,7 @@ static udl_status read_idx(gzFile gz, off_t file_size, const char *path, unsigne
     if (got != 0 || err != Z_OK) {
         udl_array_free(out);
         return udli_fail(UDL_EFORMAT, "%s: the gzip stream is cut short or fails its checksum",
-                        path);
+                         path);
     }
     return UDL_OK;
 }

@@ -78,10 +78,10 @@ static udl_status parse_header(const char *dict, const char *path, npy_header *h
     const char *shape = find_key(dict, "shape");
     if (!descr || !order || !shape)
         return udli_fail(UDL_EFORMAT, "%s: the .npy header lacks descr, fortran_order or shape",
-                        path);
+                         path);
     if (!parse_descr(descr, &h->fmt))
         return udli_fail(UDL_EFORMAT, "%s: unsupported .npy dtype %.12s (udl reads float64, "
-                        "float32, uint8, int8, int16, int32, int64)", path, descr);
+                         "float32, uint8, int8, int16, int32, int64)", path, descr);
     if (strncmp(order, "True", 4) == 0)
         h->fortran_order = 1;
     else if (strncmp(order, "False", 5) == 0)
@@ -99,7 +99,7 @@ static udl_status parse_header(const char *dict, const char *path, npy_header *h
             break;
         if (!isdigit((unsigned char)*p) || h->ndim == NPY_MAX_DIMS)
             return udli_fail(UDL_EFORMAT, "%s: bad or too many dimensions in the .npy shape",
-                            path);
+                             path);
         errno = 0;
         char *end;
         unsigned long long v = strtoull(p, &end, 10);
@@ -166,7 +166,7 @@ static udl_status read_npy(FILE *fp, const char *path, unsigned flags, udl_array
         header_len = udli_get_u32le(pre + 8);
     } else {
         return udli_fail(UDL_EFORMAT, "%s: .npy format version %d is not supported", path,
-                        major);
+                         major);
     }
     if (header_len > NPY_MAX_HEADER)
         return udli_fail(UDL_EFORMAT, "%s: the .npy header claims %zu bytes", path, header_len);
@@ -191,14 +191,14 @@ static udl_status read_npy(FILE *fp, const char *path, unsigned flags, udl_array
         return udli_fail(UDL_EFORMAT, "%s: a scalar (0-d array) is not a data set", path);
     if (h.fortran_order && h.ndim > 2)
         return udli_fail(UDL_EFORMAT, "%s: Fortran-order arrays of %d dimensions are not "
-                        "supported; save it in C order", path, h.ndim);
+                         "supported; save it in C order", path, h.ndim);
     size_t rows, cols;
     if ((s = udli_shape_to_matrix(h.shape, h.ndim, h.fmt.size, path, &rows, &cols)))
         return s;
     const size_t left = bytes_left(fp);
     if (h.fortran_order) { /* read as the transposed matrix, then turn it back */
         if ((s = udli_read_elements(read_stdio, fp, h.fmt, cols, rows, h.ndim, flags, path, left,
-                                   out)))
+                                    out)))
             return s;
         out->rows = rows;
         out->cols = cols;
@@ -207,7 +207,7 @@ static udl_status read_npy(FILE *fp, const char *path, unsigned flags, udl_array
             return s;
         }
     } else if ((s = udli_read_elements(read_stdio, fp, h.fmt, rows, cols, h.ndim, flags, path,
-                                      left, out))) {
+                                       left, out))) {
         return s;
     }
     if (fgetc(fp) != EOF) {

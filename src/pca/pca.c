@@ -51,7 +51,7 @@ static udl_status check_params(const udl_pca_params *p)
         return udli_fail(UDL_EINVAL, "pca: params is NULL");
     if (p->n_components == 0 && !(p->variance_fraction > 0.0 && p->variance_fraction <= 1.0))
         return udli_fail(UDL_EINVAL, "pca: with n_components 0, variance_fraction must be in "
-                        "(0, 1], got %g", p->variance_fraction);
+                         "(0, 1], got %g", p->variance_fraction);
     if (p->whiten != 0 && p->whiten != 1)
         return udli_fail(UDL_EINVAL, "pca: whiten must be 0 or 1, got %d", p->whiten);
     return UDL_OK;
@@ -176,7 +176,7 @@ static udl_status acc_add(pca_acc *a, udl_mat x, udl_progress_fn progress, void 
         if (progress && progress(&pr, user)) {
             free(work);
             return udli_fail(UDL_ECANCELED, "pca: fit canceled by the progress callback "
-                            "after %zu of %zu rows", pr.step, x.rows);
+                             "after %zu of %zu rows", pr.step, x.rows);
         }
     }
     free(work);
@@ -207,7 +207,7 @@ static udl_status acc_finish(const udl_pca_params *p, const pca_acc *a, pca_fit 
     size_t max_k = n < d ? n : d;
     if (p->n_components > max_k)
         return udli_fail(UDL_EINVAL, "pca: n_components is %zu but min(N, D) = min(%zu, %zu) "
-                        "= %zu", p->n_components, n, d, max_k);
+                         "= %zu", p->n_components, n, d, max_k);
     pca_fit f = {d, 0, n, NULL, NULL, NULL, NULL};
     double *cov = udli_alloc(d * d, sizeof(double), "pca covariance");
     f.mean = udli_alloc(d, sizeof(double), "pca mean");
@@ -230,7 +230,7 @@ static udl_status acc_finish(const udl_pca_params *p, const pca_acc *a, pca_fit 
     }
     if (!(total > 0.0)) {
         s = udli_fail(UDL_EINVAL, "pca: all %zu samples are identical; there is no variance "
-                     "to analyse", n);
+                      "to analyse", n);
         goto fail;
     }
     for (size_t j = 0; j < d; j++)
@@ -240,7 +240,7 @@ static udl_status acc_finish(const udl_pca_params *p, const pca_acc *a, pca_fit 
         f.k = max_k;
     if (p->whiten && !(f.eigenvalues[f.k - 1] > 1e-12 * f.eigenvalues[0])) {
         s = udli_fail(UDL_ENUMERIC, "pca: component %zu has zero variance, so whitening would "
-                     "divide by zero; keep fewer components", f.k);
+                      "divide by zero; keep fewer components", f.k);
         goto fail;
     }
     f.components = udli_alloc(f.k * d, sizeof(double), "pca components");
@@ -303,7 +303,7 @@ UDL_API udl_status udl_pca_partial_fit(udl_pca *pca, udl_mat chunk)
         return udli_fail(UDL_EINVAL, "pca: the chunk has no columns");
     if (pca->acc.d && chunk.cols != pca->acc.d)
         return udli_fail(UDL_ESHAPE, "pca: the chunk has %zu columns, earlier chunks had %zu",
-                        chunk.cols, pca->acc.d);
+                         chunk.cols, pca->acc.d);
     if (!pca->acc.d && (s = acc_init(&pca->acc, chunk.cols)))
         return s;
     return acc_add(&pca->acc, chunk, NULL, NULL);
@@ -343,7 +343,7 @@ static udl_status check_input(const udl_pca *pca, udl_mat x, const char *name)
         return s;
     if (x.cols != pca->fit.d)
         return udli_fail(UDL_ESHAPE, "%s has %zu columns, the model expects %zu", name, x.cols,
-                        pca->fit.d);
+                         pca->fit.d);
     return UDL_OK;
 }
 
@@ -355,7 +355,7 @@ UDL_API udl_status udl_pca_transform(const udl_pca *pca, udl_mat x, udl_mat z)
     const pca_fit *f = &pca->fit;
     if (z.rows != x.rows || z.cols != f->k)
         return udli_fail(UDL_ESHAPE, "pca transform: Z is %zu x %zu, expected %zu x %zu", z.rows,
-                        z.cols, x.rows, f->k);
+                         z.cols, x.rows, f->k);
     double *work = block_work(f->d);
     if (!work)
         return UDL_ENOMEM;
@@ -385,16 +385,16 @@ UDL_API udl_status udl_pca_inverse_transform(const udl_pca *pca, udl_mat z, udl_
     const pca_fit *f = &pca->fit;
     if (z.cols != f->k)
         return udli_fail(UDL_ESHAPE, "pca inverse: Z has %zu columns, the model has %zu "
-                        "components", z.cols, f->k);
+                         "components", z.cols, f->k);
     if (x.rows != z.rows || x.cols != f->d)
         return udli_fail(UDL_ESHAPE, "pca inverse: X is %zu x %zu, expected %zu x %zu", x.rows,
-                        x.cols, z.rows, f->d);
+                         x.cols, z.rows, f->d);
     udl_mat comps = udl_mat_view(f->components, f->k, f->d);
     if (!pca->params.whiten) {
         udl_gemm(UDL_NOTRANS, UDL_NOTRANS, 1.0, z, comps, 0.0, x);
     } else {
         double *work = udli_alloc((size_t)BLOCK_ROWS * f->k + f->k, sizeof(double),
-                                 "pca inverse buffer");
+                                  "pca inverse buffer");
         if (!work)
             return UDL_ENOMEM;
         double *scale = work + (size_t)BLOCK_ROWS * f->k;
@@ -424,7 +424,7 @@ UDL_API udl_status udl_pca_reconstruction_error(const udl_pca *pca, udl_mat x, d
         return udli_fail(UDL_EINVAL, "pca reconstruction: X has no rows");
     const pca_fit *f = &pca->fit;
     double *work = udli_alloc((size_t)BLOCK_ROWS * (f->d + f->k), sizeof(double),
-                             "pca reconstruction buffer");
+                              "pca reconstruction buffer");
     if (!work)
         return UDL_ENOMEM;
     udl_mat comps = udl_mat_view(f->components, f->k, f->d);
@@ -515,7 +515,7 @@ static udl_status load_fit(udli_container *c, udl_pca_params *p, pca_fit *f)
     for (size_t j = 0; j < d; j++) {
         if (eig.data[j] < 0.0 || (j > 0 && eig.data[j] > eig.data[j - 1]))
             return udli_fail(UDL_EFORMAT, "%s: the PCA eigenvalues are not descending and "
-                            "non-negative", path);
+                             "non-negative", path);
         total += eig.data[j];
     }
     if (!(total > 0.0) || (p->whiten && !(eig.data[k - 1] > 0.0)))

@@ -58,7 +58,7 @@ udl_status tsne_bh_create(size_t n, size_t dims, tsne_bh **out)
     w->tree.cap = n + 1;
     w->tree.nodes = udli_alloc(w->tree.cap, sizeof *w->tree.nodes, "Barnes-Hut tree");
     w->pending = udli_alloc((size_t)1 << (MAX_DIMS * SPLIT_DEPTH), sizeof *w->pending,
-                           "Barnes-Hut tree");
+                            "Barnes-Hut tree");
     w->order = udli_alloc(n, sizeof *w->order, "Barnes-Hut order");
     w->leaves = udli_alloc(n, sizeof *w->leaves, "Barnes-Hut leaves");
     w->scratch = udli_alloc(n, sizeof *w->scratch, "Barnes-Hut order");

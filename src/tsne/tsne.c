@@ -48,24 +48,24 @@ static udl_status check_params(const udl_tsne_params *p)
         return udli_fail(UDL_EINVAL, "tsne: n_components must be at least 1");
     if (!(p->perplexity > 0.0) || !isfinite(p->perplexity))
         return udli_fail(UDL_EINVAL, "tsne: perplexity must be a finite number > 0, got %g",
-                        p->perplexity);
+                         p->perplexity);
     if (p->method != UDL_TSNE_AUTO && p->method != UDL_TSNE_EXACT &&
         p->method != UDL_TSNE_BARNES_HUT)
         return udli_fail(UDL_EINVAL, "tsne: method must be auto, exact or barnes_hut, got %d",
-                        (int)p->method);
+                         (int)p->method);
     if (!(p->theta >= 0.0 && p->theta <= 1.0))
         return udli_fail(UDL_EINVAL, "tsne: theta must be in [0, 1], got %g", p->theta);
     if (p->n_iter < 1)
         return udli_fail(UDL_EINVAL, "tsne: n_iter must be at least 1");
     if (!(p->early_exaggeration >= 1.0) || !isfinite(p->early_exaggeration))
         return udli_fail(UDL_EINVAL, "tsne: early_exaggeration must be a finite number >= 1, "
-                        "got %g", p->early_exaggeration);
+                         "got %g", p->early_exaggeration);
     if (!(p->learning_rate >= 0.0) || !isfinite(p->learning_rate))
         return udli_fail(UDL_EINVAL, "tsne: learning_rate must be > 0, or 0 for auto, got %g",
-                        p->learning_rate);
+                         p->learning_rate);
     if (!(p->momentum_early >= 0.0 && p->momentum_early < 1.0))
         return udli_fail(UDL_EINVAL, "tsne: momentum_early must be in [0, 1), got %g",
-                        p->momentum_early);
+                         p->momentum_early);
     if (!(p->momentum >= 0.0 && p->momentum < 1.0))
         return udli_fail(UDL_EINVAL, "tsne: momentum must be in [0, 1), got %g", p->momentum);
     if (!(p->min_gain > 0.0 && p->min_gain <= 1.0))
@@ -73,7 +73,7 @@ static udl_status check_params(const udl_tsne_params *p)
     if (p->init != UDL_TSNE_INIT_PCA && p->init != UDL_TSNE_INIT_RANDOM &&
         p->init != UDL_TSNE_INIT_GIVEN)
         return udli_fail(UDL_EINVAL, "tsne: init must be pca, random or given, got %d",
-                        (int)p->init);
+                         (int)p->init);
     return UDL_OK;
 }
 
@@ -86,35 +86,35 @@ static udl_status check_data(const udl_tsne_params *p, udl_mat x, udl_mat y,
     const size_t n = x.rows, dims = p->n_components;
     if (n < 4 || x.cols < 1)
         return udli_fail(UDL_EINVAL, "tsne: X is %zu x %zu; t-SNE needs at least 4 rows and "
-                        "1 column", n, x.cols);
+                         "1 column", n, x.cols);
     if (y.rows != n || y.cols != dims)
         return udli_fail(UDL_ESHAPE, "tsne: Y is %zu x %zu, expected %zu x %zu (one row per "
-                        "row of X, n_components columns)", y.rows, y.cols, n, dims);
+                         "row of X, n_components columns)", y.rows, y.cols, n, dims);
     if (!(p->perplexity < (double)n))
         return udli_fail(UDL_EINVAL, "tsne: perplexity %g must be less than the number of "
-                        "points, %zu", p->perplexity, n);
+                         "points, %zu", p->perplexity, n);
     if ((s = udli_mat_check_finite(x, "tsne: X")))
         return s;
     if (p->init == UDL_TSNE_INIT_GIVEN && (s = udli_mat_check_finite(y, "tsne: initial Y")))
         return s;
     if (p->init == UDL_TSNE_INIT_PCA && x.cols < dims)
         return udli_fail(UDL_EINVAL, "tsne: PCA initialisation needs at least n_components = "
-                        "%zu columns in X, which has %zu; use random initialisation", dims,
-                        x.cols);
+                         "%zu columns in X, which has %zu; use random initialisation", dims,
+                         x.cols);
 
     *method = p->method;
     if (*method == UDL_TSNE_AUTO)
         *method = n < UDL_TSNE_EXACT_BELOW || dims > 3 ? UDL_TSNE_EXACT : UDL_TSNE_BARNES_HUT;
     if (*method == UDL_TSNE_BARNES_HUT && dims > 3)
         return udli_fail(UDL_EINVAL, "tsne: Barnes-Hut embeds into 1 to 3 dimensions, not %zu; "
-                        "use the exact method", dims);
+                         "use the exact method", dims);
     /* Checked here, before any work: the tree and P index points with 32 bits. */
     if (*method == UDL_TSNE_BARNES_HUT && n >= UINT32_MAX / 2)
         return udli_fail(UDL_EINVAL, "tsne: Barnes-Hut takes fewer than %u points, not %zu",
-                        UINT32_MAX / 2, n);
+                         UINT32_MAX / 2, n);
     if (*method == UDL_TSNE_EXACT && n > UDL_TSNE_EXACT_MAX)
         return udli_fail(UDL_EINVAL, "tsne: the exact method needs two %zu x %zu matrices; it "
-                        "takes at most %d points, use Barnes-Hut", n, n, UDL_TSNE_EXACT_MAX);
+                         "takes at most %d points, use Barnes-Hut", n, n, UDL_TSNE_EXACT_MAX);
     return UDL_OK;
 }
 
@@ -270,14 +270,14 @@ UDL_API udl_status udl_tsne_embed(const udl_tsne_params *params, udl_mat x, udl_
         center(ycur, n, dims);
         if (!udli_all_finite(ycur, len)) {
             s = udli_fail(UDL_ENUMERIC, "tsne: the embedding diverged at step %zu (learning "
-                         "rate %g); try a smaller learning rate", step + 1, sgd.learning_rate);
+                          "rate %g); try a smaller learning rate", step + 1, sgd.learning_rate);
             goto done;
         }
         udl_progress pr = {"tsne", step + 1, p->n_iter, kl};
         if (progress && progress(&pr, user)) {
             step++;
             s = udli_fail(UDL_ECANCELED, "tsne: cancelled by the progress callback after step "
-                         "%zu of %zu", step, p->n_iter);
+                          "%zu of %zu", step, p->n_iter);
             break;
         }
     }
