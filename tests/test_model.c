@@ -10,6 +10,7 @@
 #include "core/model.h"
 #include "core/net.h"
 #include "core/train.h"
+#include "autoencoder/internal.h"
 #include "format1.h"
 
 enum { N = 40, D = 12 };
@@ -376,6 +377,40 @@ static void test_out_of_memory_while_loading_is_not_a_format_error(void **state)
 #endif
 }
 
+/* Found in review: a stack whose linear layer feeds a cross-entropy layer loaded, and
+ * every encode then failed. */
+static void test_stack_whose_linear_layer_feeds_cross_entropy_is_refused(void **state)
+{
+    (void)state;
+    udl_ae_params p = udl_ae_params_default();
+    p.n_visible = 6;
+    p.n_hidden = 4;
+    p.linear = 1;
+    p.loss = UDL_LOSS_SQUARED;
+    udl_ae *linear, *sigmoid;
+    assert_int_equal(udl_ae_create(&p, &linear), UDL_OK);
+    p.n_visible = 4;
+    p.n_hidden = 2;
+    p.linear = 0;
+    p.loss = UDL_LOSS_CROSS_ENTROPY;
+    assert_int_equal(udl_ae_create(&p, &sigmoid), UDL_OK);
+    udli_record r;
+    udli_record_init(&r);
+    udli_record_u64(&r, "n_layers", 2);
+    udli_record_prefix(&r, "L0.");
+    udli_ae_record(linear, &r);
+    udli_record_prefix(&r, "L1.");
+    udli_ae_record(sigmoid, &r);
+    char path[512];
+    tmp_path(path, sizeof path, "linear-into-ce.udl");
+    assert_int_equal(udli_record_save(&r, path, UDL_KIND_STACKED_AUTOENCODER), UDL_OK);
+    udl_model *m;
+    assert_int_equal(udl_model_load(path, &m), UDL_EFORMAT);
+    assert_non_null(strstr(udl_last_error(), "layer 1 uses the cross-entropy loss"));
+    udl_ae_free(linear);
+    udl_ae_free(sigmoid);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_crafted_deep_ae_that_does_not_mirror_is_refused),
         cmocka_unit_test(test_generic_handle_says_what_a_kind_cannot_do),
         cmocka_unit_test(test_out_of_memory_while_loading_is_not_a_format_error),
+        cmocka_unit_test(test_stack_whose_linear_layer_feeds_cross_entropy_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,7 +67,7 @@ static void test_loop_trains_a_linear_model(void **state)
     udli_rng rng;
     udli_rng_seed(&rng, 1);
     udli_train_spec s = spec_for(&m, &b, &rng);
-    udli_history h = {NULL, 0};
+    udli_history h = {NULL, 0, 0};
     s.history = &h;
     size_t done;
     assert_int_equal(udli_train(&s, &done), UDL_OK);
@@ -247,7 +247,7 @@ static void test_schedule_follows_the_models_epochs_across_calls(void **state)
     udli_param_block b = {w, w + 2, w + 1, 1, 0};
     udli_rng rng;
     udli_rng_seed(&rng, 1);
-    udli_history h = {NULL, 0};
+    udli_history h = {NULL, 0, 0};
     udli_train_spec s = {udl_mat_view(xs, 100, 3), udl_mat_view(NULL, 100, 0), p, &b, 1,
                         constant_gradient, w, &rng, "constant", NULL, NULL, &h};
     assert_int_equal(udli_train(&s, NULL), UDL_OK);
@@ -268,6 +268,47 @@ static void test_schedule_follows_the_models_epochs_across_calls(void **state)
     assert_non_null(strstr(udl_last_error(), "warmup_momentum"));
 }
 
+static int stop_at_once(const udl_progress *p, void *user)
+{
+    (void)p, (void)user;
+    return 1;
+}
+
+/* Found in review: a decay that underflows to a rate of 0, a huge epoch count that a
+ * callback stops early, and a schedule that was never checked. */
+static void test_schedule_edges_neither_stop_nor_crash_training(void **state)
+{
+    (void)state;
+    double w[3] = {0, 0, 0};
+    udli_param_block b = {w, w + 2, w + 1, 1, 0};
+    udli_rng rng;
+    udli_rng_seed(&rng, 2);
+    udli_history h = {NULL, 0, 0};
+    udl_train_params p = udl_train_params_default();
+    p.sgd.momentum = 0.0;
+    p.decay = UDL_DECAY_EXPONENTIAL;
+    p.decay_rate = 1e-200;
+    p.epochs = 4;
+    p.batch_size = 100;
+    udli_train_spec s = {udl_mat_view(xs, 100, 3), udl_mat_view(NULL, 100, 0), p, &b, 1,
+                         constant_gradient, w, &rng, "constant", NULL, NULL, &h};
+    assert_int_equal(udli_train(&s, NULL), UDL_OK);
+    assert_true(udl_train_params_at(&p, 3).learning_rate > 0.0);
+    /* 10^12 epochs asked for, one run: the history grows with the epochs, not before */
+    s.params.decay = UDL_DECAY_NONE;
+    s.params.epochs = 1000000000000ULL;
+    s.progress = stop_at_once;
+    assert_int_equal(udli_train(&s, NULL), UDL_ECANCELED);
+    assert_int_equal(h.n, 5);
+    assert_true(h.cap < 1000);
+    udli_history_free(&h);
+    /* the public helper takes anything */
+    p.decay = UDL_DECAY_STEP;
+    p.decay_every = 0;
+    assert_true(udl_train_params_at(&p, 7).learning_rate == p.sgd.learning_rate);
+    assert_true(udl_train_params_at(NULL, 7).learning_rate == 0.1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_progress_can_cancel),
         cmocka_unit_test(test_bad_specs_are_rejected),
         cmocka_unit_test(test_schedule_follows_the_models_epochs_across_calls),
+        cmocka_unit_test(test_schedule_edges_neither_stop_nor_crash_training),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

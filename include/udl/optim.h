@@ -67,7 +67,8 @@ UDL_API udl_status udl_train_params_check(const udl_train_params *params);
 
 /* The optimizer settings the schedule gives for epoch (0 is the model's first):
  * learning_rate * decay_rate^(epoch / decay_every) for step decay (integer division),
- * * decay_rate^epoch for exponential, and the warm-up momentum before warmup_epochs. */
+ * * decay_rate^epoch for exponential, never below the smallest positive double, and the
+ * warm-up momentum before warmup_epochs. NULL gives udl_sgd_params_default(). */
 UDL_API udl_sgd_params udl_train_params_at(const udl_train_params *params, size_t epoch);
 
 #ifdef __cplusplus

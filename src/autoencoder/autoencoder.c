@@ -20,8 +20,8 @@
 struct udl_ae {
     udl_ae_params p;
     udli_net *net;
-    udli_net_ws ws;  /* batch_size rows */
-    double *noisy;  /* batch_size x D: the corrupted input */
+    udli_net_ws ws;  /* batch scratch, grown when training needs it */
+    double *noisy;  /* ws.rows x D: the corrupted input */
     udli_rng rng;
     udli_history history;
 };
@@ -51,7 +51,7 @@ static udl_status check_params(const udl_ae_params *p)
     if (p->n_visible == 0 || p->n_hidden == 0)
         return udli_fail(UDL_EINVAL, "autoencoder: n_visible and n_hidden must be positive, "
                          "got %zu and %zu", p->n_visible, p->n_hidden);
-    if (p->n_visible > (1u << 24) || p->n_hidden > (1u << 24))
+    if (p->n_visible > UDL_MAX_WIDTH || p->n_hidden > UDL_MAX_WIDTH)
         return udli_fail(UDL_EINVAL, "autoencoder: %zu x %zu weights is too many",
                          p->n_visible, p->n_hidden);
     if (p->linear != 0 && p->linear != 1)
@@ -87,15 +87,17 @@ UDL_API void udl_ae_free(udl_ae *ae)
     free(ae);
 }
 
-/* The batch scratch for p's batch size. */
-static udl_status alloc_batch(udl_ae *ae, const udl_ae_params *p)
+/* Batch scratch for at least rows rows. Made when training starts, not with the model:
+ * a loaded model that is only used to encode never pays for a batch of 2^20 rows. */
+static udl_status ensure_batch(udl_ae *ae, size_t rows)
 {
+    if (ae->ws.storage && ae->ws.rows >= rows)
+        return UDL_OK;
     udli_net_ws ws;
-    udl_status s = udli_net_ws_alloc(ae->net, p->train.batch_size, &ws);
+    udl_status s = udli_net_ws_alloc(ae->net, rows, &ws);
     if (s)
         return s;
-    double *noisy = udli_alloc(p->train.batch_size * p->n_visible, sizeof(double),
-                               "autoencoder batch");
+    double *noisy = udli_alloc(rows, ae->p.n_visible * sizeof(double), "autoencoder batch");
     if (!noisy) {
         udli_net_ws_free(&ws);
         return UDL_ENOMEM;
@@ -120,7 +122,7 @@ static udl_status alloc_ae(const udl_ae_params *p, udl_ae **out)
     const size_t sizes[3] = {p->n_visible, p->n_hidden, p->n_visible};
     const udl_activation act[2] = {activation(p), activation(p)};
     const int tied[2] = {-1, 0};
-    if ((s = udli_net_create(sizes, act, tied, 2, &ae->net)) || (s = alloc_batch(ae, p))) {
+    if ((s = udli_net_create(sizes, act, tied, 2, &ae->net))) {
         udl_ae_free(ae);
         return s;
     }
@@ -157,8 +159,6 @@ UDL_API udl_status udl_ae_set_params(udl_ae *ae, const udl_ae_params *params)
         params->linear != ae->p.linear)
         return udli_fail(UDL_EINVAL, "autoencoder: n_visible, n_hidden and linear are fixed "
                          "(%zu, %zu, %d)", ae->p.n_visible, ae->p.n_hidden, ae->p.linear);
-    if (params->train.batch_size != ae->p.train.batch_size && (s = alloc_batch(ae, params)))
-        return s;
     if (params->train.seed != ae->p.train.seed)
         udli_rng_seed(&ae->rng, params->train.seed);
     ae->p = *params;
@@ -186,6 +186,9 @@ void udli_ae_corrupt(udl_ae *ae, udl_mat x, udl_mat noisy)
 udl_status udli_ae_gradient(udl_ae *ae, udl_mat input, udl_mat target, double *loss)
 {
     const size_t n = input.rows;
+    udl_status s = ensure_batch(ae, n);
+    if (s)
+        return s;
     udl_mat out = udli_net_forward(ae->net, &ae->ws, input, 2);
     udl_mat delta = udli_net_delta(&ae->ws, n, out.cols);
     *loss = udli_loss_eval(ae->p.loss, activation(&ae->p), out, target, &delta, (double)n) /
@@ -200,6 +203,9 @@ udl_status udli_ae_batch(void *model, udl_mat x, udl_mat y, double *loss)
     udl_ae *ae = model;
     udl_mat input = x;
     if (ae->p.noise != UDL_NOISE_NONE) {
+        udl_status s = ensure_batch(ae, x.rows);
+        if (s)
+            return s;
         input = udl_mat_view(ae->noisy, x.rows, x.cols);
         udli_ae_corrupt(ae, x, input);
     }
@@ -232,7 +238,8 @@ UDL_API udl_status udl_ae_train(udl_ae *ae, udl_mat x, udl_progress_fn progress,
     if (!ae)
         return udli_fail(UDL_EINVAL, "autoencoder: model is NULL");
     udl_status s = check_data(ae, x, "autoencoder: X");
-    if (s)
+    if (s || (x.rows && (s = ensure_batch(ae, x.rows < ae->p.train.batch_size
+                                                  ? x.rows : ae->p.train.batch_size))))
         return s;
     udli_param_block blocks[4];
     size_t n_blocks = udli_net_blocks(ae->net, blocks);
@@ -324,8 +331,8 @@ udl_status udli_ae_read(udli_container *c, udl_ae **out)
     udli_block w, b, cb;
     udl_status s;
     if ((s = udli_container_upgrade(c, "info", v1, sizeof v1 / sizeof v1[0])) ||
-        (s = udli_container_size(c, "n_visible", 1, 1u << 24, &p.n_visible)) ||
-        (s = udli_container_size(c, "n_hidden", 1, 1u << 24, &p.n_hidden)) ||
+        (s = udli_container_size(c, "n_visible", 1, UDL_MAX_WIDTH, &p.n_visible)) ||
+        (s = udli_container_size(c, "n_hidden", 1, UDL_MAX_WIDTH, &p.n_hidden)) ||
         (s = udli_container_int(c, "linear", 0, 1, &linear)) ||
         (s = udli_container_int(c, "loss", 0, UDL_LOSS_SQUARED, &loss)) ||
         (s = udli_container_int(c, "noise", 0, UDL_NOISE_GAUSSIAN, &noise)) ||

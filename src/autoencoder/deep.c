@@ -315,10 +315,11 @@ static udl_status check_unrolled(const udli_net *net, int linear_code, const cha
     unrolled_act(L, linear_code, net->act[L - 1] == UDL_ACT_LINEAR, want);
     for (size_t l = 0; l < L; l++)
         if (net->tied[l] >= 0 || net->act[l] != want[l])
-            return udli_fail(UDL_EFORMAT, "%s: layer %zu is %s%s, but a deep autoencoder%s "
-                             "has it %s", path, l, net->tied[l] >= 0 ? "tied and " : "",
+            return udli_fail(UDL_EFORMAT, "%s: layer %zu is %s%s; in a deep autoencoder with "
+                             "%s code it must be %s and untied", path, l,
+                             net->tied[l] >= 0 ? "tied, " : "",
                              udl_activation_name(net->act[l]),
-                             linear_code ? " with a linear code" : "",
+                             linear_code ? "a linear" : "a sigmoid",
                              udl_activation_name(want[l]));
     return UDL_OK;
 }

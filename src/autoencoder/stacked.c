@@ -154,6 +154,11 @@ static udl_status sae_read(udli_container *c, udl_sae **out)
             s = udli_fail(UDL_EFORMAT, "%s: layer %zu takes %zu inputs but layer %zu gives %zu",
                           udli_container_path(c), i, udl_ae_get_params(sae->layers[i]).n_visible,
                           i - 1, udl_ae_get_params(sae->layers[i - 1]).n_hidden);
+        /* A linear layer's codes leave [0, 1], which cross-entropy cannot take. */
+        if (!s && i > 0 && udl_ae_get_params(sae->layers[i - 1]).linear &&
+            udl_ae_get_params(sae->layers[i]).loss == UDL_LOSS_CROSS_ENTROPY)
+            s = udli_fail(UDL_EFORMAT, "%s: layer %zu uses the cross-entropy loss on the codes "
+                          "of layer %zu, which is linear", udli_container_path(c), i, i - 1);
     }
     udli_container_prefix(c, "");
     if (s) {

@@ -157,8 +157,10 @@ int cli_parse_double(const char *cmd, const char *opt, const char *arg, double *
     char *end;
     if (!arg)
         arg = "";
+    /* Decimal only: strtod would also take hexadecimal ("0x10" as 16). */
     double v = strtod(arg, &end);
-    if (end == arg || *end || isspace((unsigned char)*arg) || !isfinite(v))
+    if (end == arg || *end || isspace((unsigned char)*arg) || !isfinite(v) ||
+        strpbrk(arg, "xX"))
         return cli_error(cmd, "%s needs a number, got '%s'", opt, arg);
     *out = v;
     return 0;

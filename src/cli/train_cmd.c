@@ -96,6 +96,8 @@ static int parse_loss(const char *opt, const char *s, udl_loss *loss)
 /* Splits s at its colons into at most max fields (in buf); returns how many. */
 static size_t split_colons(const char *s, char *buf, size_t size, char **field, size_t max)
 {
+    if (strlen(s) >= size)
+        return max + 1; /* longer than any well-formed value */
     snprintf(buf, size, "%s", s);
     size_t n = 0;
     for (char *at = buf; n < max; n++) {
@@ -111,7 +113,12 @@ static size_t split_colons(const char *s, char *buf, size_t size, char **field, 
 
 static int parse_phases(const char *s, train_args *a)
 {
-    char list[512];
+    char list[1024];
+    if (strlen(s) >= sizeof list)
+        return cli_error("train", "--phases is too long (%zu characters)", strlen(s));
+    if (!*s || s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+        return cli_error("train", "--phases needs LOSS:EPOCHS:RATE phases separated by single "
+                         "commas, got '%s'", s);
     snprintf(list, sizeof list, "%s", s);
     a->n_phases = 0;
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
@@ -196,7 +203,7 @@ static int parse_train(int argc, char **argv, train_args *a)
         {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->ae = udl_ae_params_default();
-    a->finetune_lr = 0.01;
+    a->finetune_lr = NAN; /* given or not: --phases replaces it */
     a->finetune_momentum = NAN;
     opterr = 0;
     optind = 1;
@@ -262,7 +269,7 @@ static int parse_train(int argc, char **argv, train_args *a)
         a->ae.noise = UDL_NOISE_MASK;
         a->ae.noise_level = 0.3;
     }
-    if (a->n_phases && (a->finetune_epochs || a->finetune_lr != 0.01))
+    if (a->n_phases && (a->finetune_epochs || !isnan(a->finetune_lr)))
         return cli_error("train", "--phases replaces --finetune-epochs and --finetune-lr; "
                          "give one or the other");
     if (a->n_phases && a->kind != UDL_KIND_DEEP_AUTOENCODER)
@@ -270,7 +277,7 @@ static int parse_train(int argc, char **argv, train_args *a)
     if (!a->n_phases) { /* one phase from the plain options */
         a->phases[0] = (phase){a->ae.loss, a->finetune_epochs ? a->finetune_epochs
                                                               : a->ae.train.epochs,
-                               a->finetune_lr};
+                               isnan(a->finetune_lr) ? 0.01 : a->finetune_lr};
         a->n_phases = 1;
     }
     return 0;

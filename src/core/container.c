@@ -265,13 +265,20 @@ static udl_status parse_fields(const char *path, const unsigned char *p, size_t 
     return UDL_OK;
 }
 
-static udl_status check_unique(const udli_container *c)
+static int by_name(const void *a, const void *b)
 {
-    for (size_t i = 0; i < c->n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(c->fields[i].name, c->fields[j].name) == 0)
-                return udli_fail(UDL_EFORMAT, "%s: two fields are named '%s'", c->path,
-                                 c->fields[i].name);
+    return strcmp(((const udli_field *)a)->name, ((const udli_field *)b)->name);
+}
+
+/* Sorts the fields by name, for lookups by bisection, and refuses a name used twice:
+ * n log n, since a hostile file may hold a great many fields. */
+static udl_status sort_fields(udli_container *c)
+{
+    qsort(c->fields, c->n, sizeof *c->fields, by_name);
+    for (size_t i = 1; i < c->n; i++)
+        if (strcmp(c->fields[i].name, c->fields[i - 1].name) == 0)
+            return udli_fail(UDL_EFORMAT, "%s: two fields are named '%s'", c->path,
+                             c->fields[i].name);
     return UDL_OK;
 }
 
@@ -286,7 +293,10 @@ static udl_status parse(const char *path, const unsigned char *p, size_t size,
         return udli_fail(UDL_EFORMAT, "%s is corrupt or truncated (CRC-32 mismatch)", path);
     uint32_t version = udli_get_u32le(p + 8), kind = udli_get_u32le(p + 12);
     uint32_t n_fields = udli_get_u32le(p + 16), reserved = udli_get_u32le(p + 20);
-    if (version < 1 || version > UDL_CONTAINER_VERSION || reserved != 0)
+    if (reserved != 0)
+        return udli_fail(UDL_EFORMAT, "%s: the reserved header word is %u, not 0", path,
+                         reserved);
+    if (version < 1 || version > UDL_CONTAINER_VERSION)
         return udli_fail(UDL_EFORMAT, "%s has format version %u; this udl reads versions 1 to "
                          "%u", path, version, UDL_CONTAINER_VERSION);
     size_t n_values;
@@ -308,7 +318,7 @@ static udl_status parse(const char *path, const unsigned char *p, size_t size,
     }
     memcpy(c->path, path, strlen(path) + 1);
     parse_fields(path, p, size, version, n_fields, &n_values, c);
-    if ((s = check_unique(c))) {
+    if ((s = sort_fields(c))) {
         udli_container_free(c);
         return s;
     }
@@ -355,10 +365,12 @@ void udli_container_prefix(udli_container *c, const char *prefix)
 static const udli_field *find(const udli_container *c, const char *name, char *full, size_t size)
 {
     snprintf(full, size, "%s%s", c->prefix, name);
-    for (size_t i = 0; i < c->n; i++)
-        if (strcmp(c->fields[i].name, full) == 0)
-            return &c->fields[i];
-    return NULL;
+    size_t len = strlen(full);
+    if (len > UDL_FIELD_NAME_MAX)
+        return NULL; /* no field has so long a name */
+    udli_field key;
+    memcpy(key.name, full, len + 1);
+    return bsearch(&key, c->fields, c->n, sizeof *c->fields, by_name);
 }
 
 int udli_container_has(const udli_container *c, const char *name)
@@ -438,12 +450,12 @@ udl_status udli_container_get(const udli_container *c, const char *name, size_t 
     char full[128];
     const udli_field *f = find(c, name, full, sizeof full);
     if (!f)
-        return udli_fail(UDL_EFORMAT, "model file: it has no block '%s'", full);
+        return udli_fail(UDL_EFORMAT, "%s: it has no block '%s'", c->path, full);
     if (f->type != UDL_FIELD_MATRIX)
         return udli_fail(UDL_EFORMAT, "%s: field '%s' is not a matrix", c->path, full);
     if ((rows != SIZE_MAX && f->rows != rows) || (cols != SIZE_MAX && f->cols != cols))
-        return udli_fail(UDL_EFORMAT, "model file: block '%s' is %zu x %zu, expected %zu x %zu",
-                         full, f->rows, f->cols, rows, cols);
+        return udli_fail(UDL_EFORMAT, "%s: block '%s' is %zu x %zu, expected %zu x %zu",
+                         c->path, full, f->rows, f->cols, rows, cols);
     *block = (udli_block){f->name, f->rows, f->cols, f->data};
     return UDL_OK;
 }
@@ -481,5 +493,5 @@ udl_status udli_container_upgrade(udli_container *c, const char *info, const cha
         f->f = b.data[i];
     }
     c->n += n;
-    return check_unique(c);
+    return sort_fields(c);
 }

@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,10 +153,12 @@ UDL_API udl_status udl_model_encode(const udl_model *m, udl_mat x, udl_mat z)
     return s ? s : m->row->encode(m->object, x, z);
 }
 
-/* "an autoencoder", "a PCA": the article for a kind's title. */
+/* "an autoencoder", "a PCA", "an RBM": the article for a kind's title, by its first
+ * sound (an acronym is spelled out letter by letter). */
 static const char *article(const char *title)
 {
-    return strchr("aeiouAEIOU", title[0]) ? "an" : "a";
+    int acronym = title[0] && title[1] && isupper((unsigned char)title[1]);
+    return strchr(acronym ? "AEFHILMNORSX" : "aeiouAEIOU", title[0]) ? "an" : "a";
 }
 
 UDL_API udl_status udl_model_reconstruct(const udl_model *m, udl_mat x, udl_mat xhat)

@@ -9,8 +9,6 @@
 
 /* Rows per pass outside training: bounds the scratch memory. */
 #define BLOCK_ROWS 1024
-/* The widest layer a model file may claim (2^24 units). */
-#define MAX_WIDTH (1u << 24)
 
 static int source(const udli_net *net, size_t l)
 {
@@ -26,9 +24,9 @@ static udl_status check_shape(const size_t *sizes, const udl_activation *act, co
         return udli_fail(UDL_EINVAL, "net: needs 1 to %d layers, got %zu", UDL_NET_MAX_LAYERS,
                          n_layers);
     for (size_t l = 0; l <= n_layers; l++)
-        if (sizes[l] == 0 || sizes[l] > MAX_WIDTH)
+        if (sizes[l] == 0 || sizes[l] > UDL_MAX_WIDTH)
             return udli_fail(UDL_EINVAL, "net: layer size %zu is %zu, must be 1 to %u", l,
-                             sizes[l], MAX_WIDTH);
+                             sizes[l], UDL_MAX_WIDTH);
     for (size_t l = 0; l < n_layers; l++) {
         if ((unsigned)act[l] > UDL_ACT_SOFTMAX)
             return udli_fail(UDL_EINVAL, "net: layer %zu has unknown activation %d", l,
@@ -124,8 +122,6 @@ udl_status udli_net_ws_alloc(const udli_net *net, size_t rows, udli_net_ws *ws)
         total += net->sizes[l];
         widest = net->sizes[l] > widest ? net->sizes[l] : widest;
     }
-    if (total > SIZE_MAX - 2 * widest)
-        return udli_fail(UDL_ENOMEM, "net: the workspace overflows the address space");
     ws->rows = rows;
     ws->storage = udli_alloc(rows, (total + 2 * widest) * sizeof(double), "net activations");
     if (!ws->storage)
@@ -370,9 +366,6 @@ udl_status udli_net_read(const udli_container *c, const udl_activation *v1_act, 
                 break;
             sizes[l] = w[l].rows;
             sizes[l + 1] = w[l].cols;
-        } else if (l == 0) {
-            s = udli_fail(UDL_EFORMAT, "%s: layer 0 cannot be tied", path);
-            break;
         }
         if ((s = udli_container_matrix(c, layer_name(name, sizeof name, "b", l), 1,
                                        tied[l] < 0 ? sizes[l + 1] : SIZE_MAX, &b[l])))

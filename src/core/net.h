@@ -18,6 +18,9 @@
 #include "core/train.h"
 
 #define UDL_NET_MAX_LAYERS 64
+/* The widest layer any model may have (2^24 units), so sizes and their sums never
+ * overflow. */
+#define UDL_MAX_WIDTH (1u << 24)
 
 typedef struct udli_net {
     size_t n_layers;

@@ -1,3 +1,4 @@
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,13 +50,18 @@ UDL_API udl_status udl_train_params_check(const udl_train_params *p)
 
 UDL_API udl_sgd_params udl_train_params_at(const udl_train_params *p, size_t epoch)
 {
+    if (!p)
+        return udl_sgd_params_default();
     udl_sgd_params sgd = p->sgd;
     if (epoch < p->warmup_epochs)
         sgd.momentum = p->warmup_momentum;
-    if (p->decay == UDL_DECAY_STEP)
+    if (p->decay == UDL_DECAY_STEP && p->decay_every > 0)
         sgd.learning_rate *= pow(p->decay_rate, (double)(epoch / p->decay_every));
     else if (p->decay == UDL_DECAY_EXPONENTIAL)
         sgd.learning_rate *= pow(p->decay_rate, (double)epoch);
+    /* A long decay would underflow to a rate of 0, which the optimizer refuses. */
+    if (sgd.learning_rate < DBL_MIN && p->sgd.learning_rate > 0.0)
+        sgd.learning_rate = DBL_MIN;
     return sgd;
 }
 
@@ -102,6 +108,21 @@ static void snapshot(const udli_train_spec *s, double *saved, int restore)
     }
 }
 
+/* Room for one more epoch, grown by doubling as epochs complete: the epochs asked for
+ * may be many more than will run (a callback may stop them). */
+static udl_status history_reserve(udli_history *h)
+{
+    if (h->n < h->cap)
+        return UDL_OK;
+    size_t cap = h->cap ? 2 * h->cap : 64;
+    double *grown = udli_realloc(h->loss, cap, sizeof(double), "training history");
+    if (!grown)
+        return UDL_ENOMEM;
+    h->loss = grown;
+    h->cap = cap;
+    return UDL_OK;
+}
+
 udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
 {
     if (epochs_done)
@@ -111,13 +132,6 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
         return st;
     const size_t n = s->x.rows, bs = s->params.batch_size < n ? s->params.batch_size : n;
     const size_t epochs = s->params.epochs, first_epoch = s->history ? s->history->n : 0;
-    if (s->history) {
-        double *grown = udli_realloc(s->history->loss, first_epoch + epochs, sizeof(double),
-                                     "training history");
-        if (!grown)
-            return UDL_ENOMEM;
-        s->history->loss = grown;
-    }
     size_t *order = udli_alloc(n, sizeof(size_t), "training order");
     double *xb = udli_alloc(bs * s->x.cols, sizeof(double), "training batch");
     double *yb = udli_alloc(bs * s->y.cols, sizeof(double), "training targets");
@@ -132,11 +146,13 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
         order[i] = i;
     for (size_t epoch = 0; epoch < epochs && !st; epoch++) {
         const udl_sgd_params sgd = udl_train_params_at(&s->params, first_epoch + epoch);
+        if (s->history && (st = history_reserve(s->history)))
+            break;
         snapshot(s, saved, 0);
         udli_rng_shuffle(s->rng, order, n);
         double sum = 0.0;
         size_t batches = 0;
-        for (size_t first = 0; first < n; first += bs, batches++) {
+        for (size_t first = 0; first < n && !st; first += bs, batches++) {
             size_t count = n - first < bs ? n - first : bs;
             udl_mat bx = udl_mat_view(xb, count, s->x.cols);
             udl_mat by = udl_mat_view(yb, count, s->y.cols);
@@ -183,7 +199,7 @@ void udli_history_free(udli_history *h)
 {
     free(h->loss);
     h->loss = NULL;
-    h->n = 0;
+    h->n = h->cap = 0;
 }
 
 void udli_history_record(const udli_history *h, udli_record *r)
@@ -197,11 +213,11 @@ udl_status udli_history_read(const udli_container *c, udli_history *h)
     udl_status s = udli_container_matrix(c, "history", 1, SIZE_MAX, &b);
     if (s)
         return s;
-    h->n = 0;
+    h->n = h->cap = 0;
     if (!(h->loss = udli_alloc(b.cols, sizeof(double), "training history")))
         return UDL_ENOMEM;
     memcpy(h->loss, b.data, b.cols * sizeof(double));
-    h->n = b.cols;
+    h->n = h->cap = b.cols;
     return UDL_OK;
 }
 

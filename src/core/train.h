@@ -33,7 +33,7 @@ typedef udl_status (*udli_batch_fn)(void *model, udl_mat x, udl_mat y, double *l
  * the model's epoch count, which the schedule follows. */
 typedef struct udli_history {
     double *loss;
-    size_t n;
+    size_t n, cap;
 } udli_history;
 
 typedef struct udli_train_spec {

@@ -161,6 +161,12 @@ cases = [
       "--save", path("out.udl")], "decay_rate"),
     (["train", "--model", "ae", "--layers", "4", "--warmup", "3", "-i", path("x.npy"),
       "--save", path("out.udl")], "EPOCHS:MOMENTUM"),
+    (["train", "--model", "deep-ae", "--layers", "4", "--phases", "ce:1:0.1,,se:1:0.1", "-i",
+      path("x.npy"), "--save", path("out.udl")], "single commas"),
+    (["train", "--model", "deep-ae", "--layers", "4", "--phases", "ce:1:0.1", "--finetune-lr",
+      "0.01", "-i", path("x.npy"), "--save", path("out.udl")], "one or the other"),
+    (["train", "--model", "ae", "--layers", "4", "--lr", "0x10", "-i", path("x.npy"),
+      "--save", path("out.udl")], "--lr needs a number"),
 ]
 for args, words in cases:
     rc, out, err = run(*args)
