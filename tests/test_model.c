@@ -324,6 +324,7 @@ static void test_generic_handle_says_what_a_kind_cannot_do(void **state)
     free(x);
 }
 
+#if !defined(__SANITIZE_ADDRESS__)
 /* The virtual memory this process maps now, in bytes (Linux). */
 static size_t mapped_bytes(void)
 {
@@ -335,6 +336,7 @@ static size_t mapped_bytes(void)
         fclose(f);
     return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
 }
+#endif
 
 /* Found as a new user: a deep autoencoder that could not get the memory for its net
  * was reported as a malformed file. In a child whose address space leaves room to read
