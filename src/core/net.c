@@ -185,16 +185,21 @@ static udl_mat layer_out(const udli_net *net, const udli_net_ws *ws, size_t l, s
     return udl_mat_view(ws->act[l + 1], rows, net->sizes[l + 1]);
 }
 
+void udli_net_layer(const udli_net *net, size_t l, udl_mat in, udl_mat out, int act)
+{
+    udl_gemm(UDL_NOTRANS, net->tied[l] < 0 ? UDL_NOTRANS : UDL_TRANS, 1.0, in,
+             udli_net_weights(net, l), 0.0, out);
+    udli_add_row_vector(out, net->b[l], 1.0, out);
+    if (act)
+        activate(net->act[l], out, out);
+}
+
 udl_mat udli_net_forward(const udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto)
 {
     udl_mat in = x;
     for (size_t l = 0; l < upto; l++) {
         udl_mat out = layer_out(net, ws, l, x.rows);
-        udl_gemm(UDL_NOTRANS, net->tied[l] < 0 ? UDL_NOTRANS : UDL_TRANS, 1.0, in,
-                 udli_net_weights(net, l), 0.0, out);
-        udli_add_row_vector(out, net->b[l], 1.0, out);
-        if (l + 1 < net->n_layers)
-            activate(net->act[l], out, out);
+        udli_net_layer(net, l, in, out, l + 1 < net->n_layers);
         in = out;
     }
     return in;

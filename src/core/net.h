@@ -67,6 +67,11 @@ void udli_net_ws_free(udli_net_ws *ws);
  * pre-activations, which the losses take. upto == 0 gives x. */
 udl_mat udli_net_forward(const udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto);
 
+/* One layer on its own: out = in W_l + b_l, through the layer's activation when act is
+ * set (pre-activations otherwise). For models that run layers out of order: an RBM's
+ * Gibbs chain goes up and down its two tied layers. */
+void udli_net_layer(const udli_net *net, size_t l, udl_mat in, udl_mat out, int act);
+
 /* After udli_net_forward(net, ws, x, upto): backpropagates dtop, the gradient of some
  * function with respect to what forward returned (x.rows x sizes[upto]), writing the
  * gradient of every parameter of layers [0, upto) into gw and gb and, when dx is not
