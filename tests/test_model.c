@@ -45,8 +45,9 @@ static void test_every_kind_has_its_row_in_order(void **state)
     assert_null(udl_kind_name((udl_kind)0));
     udl_kind k;
     assert_int_equal(udl_kind_from_name("vae", &k), UDL_EINVAL);
-    assert_non_null(strstr(udl_last_error(), "pca, ae, sae, deep-ae"));
+    assert_non_null(strstr(udl_last_error(), "pca, ae, sae, deep-ae, rbm"));
     assert_string_equal(udli_kind_title(UDL_KIND_RBM), "RBM");
+    assert_string_equal(udli_kind_title(UDL_KIND_DNN), "deep network");
 }
 
 /* One trained model of each kind, saved to path; z gets its typed encoding of x. */
@@ -83,6 +84,22 @@ static void save_trained(udl_kind kind, udl_mat x, const char *path, double *z, 
         assert_int_equal(udl_ae_reconstruct(ae, x, udl_mat_view(xhat, N, D)), UDL_OK);
         assert_int_equal(udl_ae_save(ae, path), UDL_OK);
         udl_ae_free(ae);
+        break;
+    }
+    case UDL_KIND_RBM: {
+        udl_rbm_params rp = udl_rbm_params_default();
+        rp.n_visible = D;
+        rp.n_hidden = 5;
+        rp.train.epochs = 2;
+        rp.train.batch_size = 10;
+        udl_rbm *rbm;
+        assert_int_equal(udl_rbm_create(&rp, &rbm), UDL_OK);
+        assert_int_equal(udl_rbm_train(rbm, x, NULL, NULL), UDL_OK);
+        *codes = 5;
+        assert_int_equal(udl_rbm_transform(rbm, x, udl_mat_view(z, N, 5)), UDL_OK);
+        assert_int_equal(udl_rbm_reconstruct(rbm, x, udl_mat_view(xhat, N, D)), UDL_OK);
+        assert_int_equal(udl_rbm_save(rbm, path), UDL_OK);
+        udl_rbm_free(rbm);
         break;
     }
     case UDL_KIND_STACKED_AUTOENCODER:
@@ -318,9 +335,9 @@ static void test_generic_handle_says_what_a_kind_cannot_do(void **state)
     assert_int_equal(udl_model_encode(NULL, xm, udl_mat_view(z, N, 1)), UDL_EINVAL);
     assert_int_equal(udl_model_load(path, NULL), UDL_EINVAL);
     udli_block b = {"W", 1, 1, x};
-    assert_int_equal(udli_container_save(path, UDL_KIND_RBM, &b, 1), UDL_OK);
+    assert_int_equal(udli_container_save(path, UDL_KIND_DNN, &b, 1), UDL_OK);
     assert_int_equal(udl_model_load(path, &m), UDL_EKIND);
-    assert_non_null(strstr(udl_last_error(), "RBM"));
+    assert_non_null(strstr(udl_last_error(), "deep network"));
     free(x);
 }
 

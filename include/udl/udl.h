@@ -12,5 +12,6 @@
 #include <udl/pca.h>
 #include <udl/tsne.h>
 #include <udl/autoencoder.h>
+#include <udl/rbm.h>
 
 #endif

@@ -1,0 +1,135 @@
+/* udl/rbm.h: restricted Boltzmann machines trained by contrastive divergence (CD-k) or
+ * persistent contrastive divergence (PCD), their log-likelihood by annealed importance
+ * sampling, and deep belief nets (stacks of RBMs trained greedily).
+ *
+ *   E(v, h) = -b'v - c'h - v'Wh            (Bernoulli units)
+ *   p(h_j = 1 | v) = sigmoid(c_j + v'W_j),  p(v_i = 1 | h) = sigmoid(b_i + W_i h)
+ *
+ * A Gaussian visible unit (unit variance, for real-valued data) adds (v_i - b_i)^2 / 2 to
+ * the energy in place of -b_i v_i and has p(v_i | h) = N(b_i + W_i h, 1); a Gaussian hidden
+ * unit likewise has p(h_j | v) = N(c_j + v'W_j, 1) (the linear code layer of Hinton &
+ * Salakhutdinov 2006). W is n_visible x n_hidden. */
+#ifndef UDL_RBM_H
+#define UDL_RBM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <udl/matrix.h>
+#include <udl/optim.h>
+#include <udl/status.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum udl_units {
+    UDL_UNITS_BERNOULLI = 0, /* binary, mean sigmoid(input) */
+    UDL_UNITS_GAUSSIAN = 1   /* real, N(input, 1) */
+} udl_units;
+
+typedef enum udl_rbm_method {
+    UDL_RBM_CD = 0, /* CD-k: chains start at the batch, k Gibbs steps */
+    UDL_RBM_PCD = 1 /* persistent CD: chains kept across batches, k steps per update
+                       (Tieleman 2008) */
+} udl_rbm_method;
+
+typedef struct udl_rbm_params {
+    size_t n_visible, n_hidden;
+    udl_units visible, hidden; /* not both Gaussian: that energy has no lower bound */
+    udl_rbm_method method;
+    size_t k;                  /* Gibbs steps per update, >= 1 */
+    udl_train_params train;    /* epochs, batch size, optimizer, seed, schedule */
+} udl_rbm_params;
+
+/* Bernoulli units, CD-1, and Hinton's guide (2010) for the rest: learning rate 0.1
+ * (0.001 with Gaussian visibles), momentum 0.5 for 5 epochs then 0.9, weight decay
+ * 0.0002, batches of 100, 20 epochs, seed 1. n_visible and n_hidden are 0: set them. */
+UDL_API udl_rbm_params udl_rbm_params_default(void);
+
+typedef struct udl_rbm udl_rbm;
+
+/* W ~ N(0, 0.01^2), zero biases (Hinton 2010, section 8). */
+UDL_API udl_status udl_rbm_create(const udl_rbm_params *params, udl_rbm **out);
+UDL_API void udl_rbm_free(udl_rbm *rbm);
+
+/* Trains on the N x n_visible data X (in [0, 1] for Bernoulli visibles: a pixel's
+ * intensity is read as its probability) for train.epochs more epochs, through the shared
+ * loop and optimizer. The history holds each epoch's mean reconstruction error: the
+ * cross-entropy of p(v|h) against the batch for Bernoulli visibles, the squared error
+ * for Gaussian ones. */
+UDL_API udl_status udl_rbm_train(udl_rbm *rbm, udl_mat x, udl_progress_fn progress,
+                                 void *user);
+
+/* H (N x n_hidden) = E[h | v]: the hidden probabilities (means for Gaussian hiddens). */
+UDL_API udl_status udl_rbm_transform(const udl_rbm *rbm, udl_mat x, udl_mat h);
+/* V (N x n_visible) = E[v | h]. */
+UDL_API udl_status udl_rbm_visible_means(const udl_rbm *rbm, udl_mat h, udl_mat v);
+/* X^ = E[v | E[h | x]], the mean-field reconstruction. */
+UDL_API udl_status udl_rbm_reconstruct(const udl_rbm *rbm, udl_mat x, udl_mat xhat);
+/* f[i] = F(x_i), the free energy: -log sum_h exp(-E(x_i, h)), so that
+ * p(v) = exp(-F(v)) / Z. */
+UDL_API udl_status udl_rbm_free_energy(const udl_rbm *rbm, udl_mat x, double *f);
+/* Mean over rows of the reconstruction error the history reports. */
+UDL_API udl_status udl_rbm_reconstruction_error(const udl_rbm *rbm, udl_mat x, double *err);
+/* scikit-learn's score: the mean over rows of n_visible * log sigmoid(F(x~) - F(x)),
+ * x~ being x with one visible unit (drawn per row from seed) flipped. Bernoulli
+ * visibles only. */
+UDL_API udl_status udl_rbm_pseudo_likelihood(const udl_rbm *rbm, udl_mat x, uint64_t seed,
+                                             double *pll);
+
+/* Gibbs sampling from V (N x n_visible, overwritten): n_steps alternations v -> h -> v,
+ * sampling every unit, with a generator seeded from seed; V ends as the last sample. */
+UDL_API udl_status udl_rbm_gibbs(const udl_rbm *rbm, udl_mat v, size_t n_steps, uint64_t seed);
+/* N fantasies into V (N x n_visible): chains started from uniform random binary
+ * visibles (N(0, 1) for Gaussian ones), n_steps >= 1 Gibbs steps, the last ending at the
+ * visible means. The same model and seed give the same fantasies. */
+UDL_API udl_status udl_rbm_sample(const udl_rbm *rbm, udl_mat v, size_t n_steps, uint64_t seed);
+
+/* ---- log-likelihood by annealed importance sampling (Salakhutdinov & Murray 2008) -- */
+
+typedef struct udl_ais_params {
+    size_t n_runs;     /* independent annealing runs, >= 2 */
+    size_t n_betas;    /* intermediate distributions; 0: their schedule of 14,500
+                          (1,000 steps to beta 0.5, 4,000 to 0.9, 10,000 to 1) */
+    uint64_t seed;
+} udl_ais_params;
+
+/* 100 runs, the 14,500-step schedule, seed 1. */
+UDL_API udl_ais_params udl_ais_params_default(void);
+
+typedef struct udl_ais_result {
+    double log_z;          /* the estimate of log Z: log of the mean importance weight */
+    double log_z_lo, log_z_hi; /* log(mean -/+ 3 standard errors of the weights) */
+    double log_z_base;     /* log Z of the base-rate model */
+} udl_ais_result;
+
+/* Estimates log Z of a Bernoulli-hidden RBM, annealing from the base-rate model whose
+ * visible biases match base's column means (the training data; NULL: zero biases) to the
+ * RBM. */
+UDL_API udl_status udl_rbm_log_partition(const udl_rbm *rbm, const udl_ais_params *params,
+                                         const udl_mat *base, udl_ais_result *result);
+/* Mean over rows of log p(x) = -F(x) - log Z, with log Z from result. lo and hi (may be
+ * NULL) get the mean with log_z_hi and log_z_lo, the band the AIS error allows. */
+UDL_API udl_status udl_rbm_log_likelihood(const udl_rbm *rbm, udl_mat x,
+                                          const udl_ais_result *result, double *mean,
+                                          double *lo, double *hi);
+
+UDL_API const double *udl_rbm_history(const udl_rbm *rbm, size_t *n_epochs);
+UDL_API udl_rbm_params udl_rbm_get_params(const udl_rbm *rbm);
+/* Changes the training parameters and method between calls to train; the sizes and
+ * units are fixed. On UDL_EINVAL the model is unchanged. */
+UDL_API udl_status udl_rbm_set_params(udl_rbm *rbm, const udl_rbm_params *params);
+/* W (n_visible x n_hidden, row-major), b (n_visible), c (n_hidden). */
+UDL_API const double *udl_rbm_weights(const udl_rbm *rbm);
+UDL_API const double *udl_rbm_visible_bias(const udl_rbm *rbm);
+UDL_API const double *udl_rbm_hidden_bias(const udl_rbm *rbm);
+
+UDL_API udl_status udl_rbm_save(const udl_rbm *rbm, const char *path);
+UDL_API udl_status udl_rbm_load(const char *path, udl_rbm **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,25 @@
+/* Internal to libudl: the RBM's pieces that the deep belief net, the AIS estimator and
+ * the tests use. */
+#ifndef UDL_RBM_INTERNAL_H
+#define UDL_RBM_INTERNAL_H
+
+#include <udl/rbm.h>
+
+#include "core/container.h"
+#include "core/net.h"
+
+#define UDLI_LOG_2PI 1.8378770664093454836 /* log(2 pi), for Gaussian units */
+
+/* The mean reconstruction error of the batch v0 and the CD-k / PCD estimate of the
+ * gradient of -log p(v0) in the net's gradient buffers (PCD: at most batch_size rows). */
+udl_status udli_rbm_gradient(udl_rbm *rbm, udl_mat v0, double *loss);
+/* The net behind the model: layer 0 is v -> h (W, c), layer 1 is h -> v (W^T, b). */
+const udli_net *udli_rbm_net(const udl_rbm *rbm);
+/* "bernoulli" or "gaussian". */
+const char *udli_units_name(udl_units units);
+
+/* Model files: the fields of an RBM after the record's (container's) prefix. */
+void udli_rbm_record(const udl_rbm *rbm, udli_record *r);
+udl_status udli_rbm_read(udli_container *c, udl_rbm **out);
+
+#endif
