@@ -45,7 +45,7 @@ static void test_every_kind_has_its_row_in_order(void **state)
     assert_null(udl_kind_name((udl_kind)0));
     udl_kind k;
     assert_int_equal(udl_kind_from_name("vae", &k), UDL_EINVAL);
-    assert_non_null(strstr(udl_last_error(), "pca, ae, sae, deep-ae, rbm"));
+    assert_non_null(strstr(udl_last_error(), "pca, ae, sae, deep-ae, rbm, dbn"));
     assert_string_equal(udli_kind_title(UDL_KIND_RBM), "RBM");
     assert_string_equal(udli_kind_title(UDL_KIND_DNN), "deep network");
 }
@@ -100,6 +100,20 @@ static void save_trained(udl_kind kind, udl_mat x, const char *path, double *z, 
         assert_int_equal(udl_rbm_reconstruct(rbm, x, udl_mat_view(xhat, N, D)), UDL_OK);
         assert_int_equal(udl_rbm_save(rbm, path), UDL_OK);
         udl_rbm_free(rbm);
+        break;
+    }
+    case UDL_KIND_DBN: {
+        udl_rbm_params rp = udl_rbm_params_default();
+        rp.train.epochs = 2;
+        rp.train.batch_size = 10;
+        udl_dbn *dbn;
+        assert_int_equal(udl_dbn_create(&rp, sizes, 3, &dbn), UDL_OK);
+        assert_int_equal(udl_dbn_train(dbn, x, NULL, NULL), UDL_OK);
+        *codes = 3;
+        assert_int_equal(udl_dbn_transform(dbn, x, udl_mat_view(z, N, 3)), UDL_OK);
+        assert_int_equal(udl_dbn_reconstruct(dbn, x, udl_mat_view(xhat, N, D)), UDL_OK);
+        assert_int_equal(udl_dbn_save(dbn, path), UDL_OK);
+        udl_dbn_free(dbn);
         break;
     }
     case UDL_KIND_STACKED_AUTOENCODER:

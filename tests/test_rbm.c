@@ -1,5 +1,6 @@
 #include "helpers.h"
 
+#include <udl/autoencoder.h>
 #include <udl/rbm.h>
 
 #include "core/net.h"
@@ -466,6 +467,88 @@ static void test_bad_input_is_refused_with_a_sentence(void **state)
     udl_rbm_free(NULL);
 }
 
+static void test_dbn_trains_each_layer_on_the_probabilities_below(void **state)
+{
+    (void)state;
+    const size_t n = 60, sizes[3] = {V, 5, 3};
+    double *x = malloc(n * V * sizeof(double));
+    udli_rng r;
+    udli_rng_seed(&r, 31);
+    for (size_t i = 0; i < n * V; i++)
+        x[i] = udli_rng_uniform(&r);
+    udl_mat xm = udl_mat_view(x, n, V);
+    udl_rbm_params p = udl_rbm_params_default();
+    p.train.epochs = 3;
+    p.train.batch_size = 20;
+    p.visible = UDL_UNITS_BERNOULLI;
+    p.hidden = UDL_UNITS_GAUSSIAN; /* the top layer's: a linear code */
+    udl_dbn *dbn;
+    assert_int_equal(udl_dbn_create(&p, sizes, 3, &dbn), UDL_OK);
+    assert_int_equal(udl_rbm_get_params(udl_dbn_layer(dbn, 0)).hidden, UDL_UNITS_BERNOULLI);
+    assert_int_equal(udl_rbm_get_params(udl_dbn_layer(dbn, 1)).hidden, UDL_UNITS_GAUSSIAN);
+    assert_int_equal(udl_dbn_train(dbn, xm, NULL, NULL), UDL_OK);
+    /* layer 1 is what an RBM with its parameters learns from E[h | x] of layer 0 */
+    double h0[60 * 5], z[60 * 3], z2[60 * 3];
+    assert_int_equal(udl_rbm_transform(udl_dbn_layer(dbn, 0), xm, udl_mat_view(h0, n, 5)),
+                     UDL_OK);
+    udl_rbm_params p1 = udl_rbm_get_params(udl_dbn_layer(dbn, 1));
+    udl_rbm *alone;
+    udl_rbm_params fresh = p1;
+    assert_int_equal(udl_rbm_create(&fresh, &alone), UDL_OK);
+    assert_int_equal(udl_rbm_train(alone, udl_mat_view(h0, n, 5), NULL, NULL), UDL_OK);
+    assert_memory_equal(udl_rbm_weights(alone), udl_rbm_weights(udl_dbn_layer(dbn, 1)),
+                        5 * 3 * sizeof(double));
+    /* transform is the layers one after the other */
+    assert_int_equal(udl_dbn_transform(dbn, xm, udl_mat_view(z, n, 3)), UDL_OK);
+    assert_int_equal(udl_rbm_transform(alone, udl_mat_view(h0, n, 5), udl_mat_view(z2, n, 3)),
+                     UDL_OK);
+    assert_memory_equal(z, z2, sizeof z);
+    /* samples: E[v | h] at the bottom, so in (0, 1); the same seed repeats them */
+    double s1[8 * V], s2[8 * V];
+    assert_int_equal(udl_dbn_sample(dbn, udl_mat_view(s1, 8, V), 20, 5), UDL_OK);
+    assert_int_equal(udl_dbn_sample(dbn, udl_mat_view(s2, 8, V), 20, 5), UDL_OK);
+    assert_memory_equal(s1, s2, sizeof s1);
+    for (size_t i = 0; i < 8 * V; i++)
+        assert_true(s1[i] > 0.0 && s1[i] < 1.0);
+    /* save and load give the same codes */
+    char path[512];
+    tmp_path(path, sizeof path, "dbn.udl");
+    assert_int_equal(udl_dbn_save(dbn, path), UDL_OK);
+    udl_dbn *back;
+    assert_int_equal(udl_dbn_load(path, &back), UDL_OK);
+    assert_int_equal(udl_dbn_transform(back, xm, udl_mat_view(z2, n, 3)), UDL_OK);
+    assert_memory_equal(z, z2, sizeof z);
+    /* unrolled into a deep autoencoder: its code layer is the net's transform, linear
+     * at the top since that layer's hidden units are Gaussian */
+    udl_deep_ae_params dp = udl_deep_ae_params_default();
+    dp.linear_code = 1;
+    udl_deep_ae *deep;
+    assert_int_equal(udl_deep_ae_create_from_dbn(dbn, &dp, &deep), UDL_OK);
+    assert_int_equal(udl_deep_ae_encode(deep, xm, udl_mat_view(z2, n, 3)), UDL_OK);
+    for (size_t i = 0; i < n * 3; i++)
+        assert_close(z2[i], z[i], 1e-12);
+    double xh[60 * V], xh2[60 * V];
+    dp.linear_code = 0; /* with a sigmoid code, the decoder mirrors reconstruct's down pass */
+    udl_deep_ae_free(deep);
+    udl_dbn_free(back);
+    udl_rbm_free(alone);
+    udl_dbn_free(dbn);
+    p.hidden = UDL_UNITS_BERNOULLI;
+    assert_int_equal(udl_dbn_create(&p, sizes, 3, &dbn), UDL_OK);
+    assert_int_equal(udl_dbn_train(dbn, xm, NULL, NULL), UDL_OK);
+    assert_int_equal(udl_deep_ae_create_from_dbn(dbn, &dp, &deep), UDL_OK);
+    assert_int_equal(udl_deep_ae_reconstruct(deep, xm, udl_mat_view(xh, n, V)), UDL_OK);
+    assert_int_equal(udl_dbn_reconstruct(dbn, xm, udl_mat_view(xh2, n, V)), UDL_OK);
+    for (size_t i = 0; i < n * V; i++)
+        assert_close(xh[i], xh2[i], 1e-12);
+    udl_deep_ae_free(deep);
+    udl_dbn_free(dbn);
+    /* a file whose layers do not chain is refused */
+    assert_int_equal(udl_dbn_create(NULL, sizes, 3, &dbn), UDL_EINVAL);
+    assert_int_equal(udl_dbn_create(&p, sizes, 1, &dbn), UDL_EINVAL);
+    free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -478,6 +561,7 @@ int main(void)
         cmocka_unit_test(test_cd_and_pcd_raise_the_exact_likelihood),
         cmocka_unit_test(test_save_load_and_sampling),
         cmocka_unit_test(test_bad_input_is_refused_with_a_sentence),
+        cmocka_unit_test(test_dbn_trains_each_layer_on_the_probabilities_below),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <udl/loss.h>
 #include <udl/matrix.h>
 #include <udl/optim.h>
+#include <udl/rbm.h>
 #include <udl/status.h>
 
 #ifdef __cplusplus
@@ -115,6 +116,12 @@ UDL_API udl_deep_ae_params udl_deep_ae_params_default(void);
  * with untied copies (W^T and c), 2L layers in all. */
 UDL_API udl_status udl_deep_ae_create(const udl_sae *stack, const udl_deep_ae_params *params,
                                       udl_deep_ae **out);
+/* The same from a deep belief net (Hinton & Salakhutdinov 2006's own recipe): the
+ * encoder takes each RBM's W and hidden bias, the decoder W^T and the visible bias. The
+ * output is linear when layer 0 has Gaussian visible units. */
+UDL_API udl_status udl_deep_ae_create_from_dbn(const udl_dbn *dbn,
+                                               const udl_deep_ae_params *params,
+                                               udl_deep_ae **out);
 UDL_API void udl_deep_ae_free(udl_deep_ae *deep);
 /* Fine-tunes every layer by backpropagation of the reconstruction loss. */
 UDL_API udl_status udl_deep_ae_train(udl_deep_ae *deep, udl_mat x, udl_progress_fn progress,

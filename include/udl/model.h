@@ -21,13 +21,14 @@ typedef enum udl_kind {
     UDL_KIND_AUTOENCODER = 2,
     UDL_KIND_STACKED_AUTOENCODER = 3,
     UDL_KIND_DEEP_AUTOENCODER = 4,
-    UDL_KIND_RBM = 5
-    /* 6 deep belief net, 7 deep network: reserved for the models to come */
+    UDL_KIND_RBM = 5,
+    UDL_KIND_DBN = 6
+    /* 7 deep network: reserved for the classifier to come */
 } udl_kind;
 
-#define UDL_KIND_COUNT 5 /* kinds 1..UDL_KIND_COUNT */
+#define UDL_KIND_COUNT 6 /* kinds 1..UDL_KIND_COUNT */
 
-/* The kind's name as the tool spells it ("pca", "ae", "sae", "deep-ae", "rbm"), or NULL for a
+/* The kind's name as the tool spells it ("pca", "ae", "sae", "deep-ae", "rbm", "dbn"), or NULL for a
  * value that is not a kind. */
 UDL_API const char *udl_kind_name(udl_kind kind);
 /* The kind whose name is name; UDL_EINVAL listing the names when there is none. */
@@ -44,8 +45,8 @@ UDL_API udl_status udl_model_save(const udl_model *m, const char *path);
 UDL_API udl_kind udl_model_kind(const udl_model *m);
 /* A readable name for messages: "PCA", "stacked autoencoder", ... */
 UDL_API const char *udl_model_kind_name(const udl_model *m);
-/* The typed handle inside (a udl_pca *, udl_ae *, udl_sae *, udl_deep_ae * or udl_rbm *,
- * by kind);
+/* The typed handle inside (a udl_pca *, udl_ae *, udl_sae *, udl_deep_ae *, udl_rbm * or
+ * udl_dbn *, by kind);
  * owned by m. */
 UDL_API void *udl_model_object(const udl_model *m);
 

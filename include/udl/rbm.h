@@ -128,6 +128,33 @@ UDL_API const double *udl_rbm_hidden_bias(const udl_rbm *rbm);
 UDL_API udl_status udl_rbm_save(const udl_rbm *rbm, const char *path);
 UDL_API udl_status udl_rbm_load(const char *path, udl_rbm **out);
 
+/* ---- deep belief net: RBMs stacked and trained greedily (Hinton, Osindero & Teh 2006) -- */
+
+typedef struct udl_dbn udl_dbn;
+
+/* sizes = {D, h1, h2, ...} (2 to 33 of them): layer i is an RBM from sizes[i] to
+ * sizes[i+1] made from layer_params (n_visible and n_hidden set here, seed + i). Layer 0
+ * has layer_params' visible units and the top layer its hidden units; the units between
+ * are Bernoulli, since each layer models the hidden probabilities of the one below. */
+UDL_API udl_status udl_dbn_create(const udl_rbm_params *layer_params, const size_t *sizes,
+                                  size_t n_sizes, udl_dbn **out);
+UDL_API void udl_dbn_free(udl_dbn *dbn);
+/* Trains layer 0 on X, then each next layer on E[h | v] of the one below. Progress
+ * reports each layer's epochs in turn (stage "rbm"). */
+UDL_API udl_status udl_dbn_train(udl_dbn *dbn, udl_mat x, udl_progress_fn progress, void *user);
+/* H (N x h_last): X up through every layer's E[h | v]. */
+UDL_API udl_status udl_dbn_transform(const udl_dbn *dbn, udl_mat x, udl_mat h);
+/* X^ (N x D): up through the stack, then down through every layer's E[v | h]. */
+UDL_API udl_status udl_dbn_reconstruct(const udl_dbn *dbn, udl_mat x, udl_mat xhat);
+/* N samples of the visible layer: n_steps of Gibbs sampling in the top RBM (started from
+ * random visibles of the top layer), then E[v | h] down through the layers below. */
+UDL_API udl_status udl_dbn_sample(const udl_dbn *dbn, udl_mat v, size_t n_steps, uint64_t seed);
+UDL_API size_t udl_dbn_n_layers(const udl_dbn *dbn);
+/* Layer i, owned by the net. */
+UDL_API const udl_rbm *udl_dbn_layer(const udl_dbn *dbn, size_t i);
+UDL_API udl_status udl_dbn_save(const udl_dbn *dbn, const char *path);
+UDL_API udl_status udl_dbn_load(const char *path, udl_dbn **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <udl/autoencoder.h>
+#include <udl/rbm.h>
 
 #include "autoencoder/internal.h"
 #include "core/container.h"
@@ -102,6 +103,43 @@ static udl_status wrap(const udl_deep_ae_params *p, udli_net *net, udl_deep_ae *
     return UDL_OK;
 }
 
+/* One layer of a stack to unroll: W (d x m), its hidden and visible biases. */
+typedef struct stack_layer {
+    size_t d, m;
+    const double *w, *hidden_bias, *visible_bias;
+} stack_layer;
+
+/* Unrolls depth stack layers into an encoder (W, hidden bias) and a mirrored decoder
+ * with untied copies (W^T, visible bias). */
+static udl_status unroll(const stack_layer *layers, size_t depth, int output_linear,
+                         const udl_deep_ae_params *params, udl_deep_ae **out)
+{
+    if (2 * depth > MAX_DEPTH)
+        return udli_fail(UDL_EINVAL, "deep autoencoder: %zu layers is too deep", depth);
+    size_t sizes[MAX_DEPTH + 1];
+    for (size_t i = 0; i < depth; i++) {
+        sizes[i] = sizes[2 * depth - i] = layers[i].d;
+        sizes[i + 1] = layers[i].m;
+    }
+    udl_activation act[MAX_DEPTH];
+    unrolled_act(2 * depth, params ? params->linear_code : 0, output_linear, act);
+    udli_net *net;
+    udl_status s = udli_net_create(sizes, act, NULL, 2 * depth, &net);
+    if (s)
+        return s;
+    for (size_t i = 0; i < depth; i++) {
+        const stack_layer *L = &layers[i];
+        const size_t dec = 2 * depth - 1 - i;
+        memcpy(net->w[i], L->w, L->d * L->m * sizeof(double));
+        memcpy(net->b[i], L->hidden_bias, L->m * sizeof(double));
+        for (size_t r = 0; r < L->m; r++) /* the decoder starts as W^T */
+            for (size_t c = 0; c < L->d; c++)
+                net->w[dec][r * L->d + c] = L->w[c * L->m + r];
+        memcpy(net->b[dec], L->visible_bias, L->d * sizeof(double));
+    }
+    return wrap(params, net, out);
+}
+
 UDL_API udl_status udl_deep_ae_create(const udl_sae *stack, const udl_deep_ae_params *params,
                                       udl_deep_ae **out)
 {
@@ -111,32 +149,37 @@ UDL_API udl_status udl_deep_ae_create(const udl_sae *stack, const udl_deep_ae_pa
     size_t depth = udl_sae_n_layers(stack);
     if (depth == 0)
         return udli_fail(UDL_EINVAL, "deep autoencoder: the stack is NULL or empty");
-    if (2 * depth > MAX_DEPTH)
-        return udli_fail(UDL_EINVAL, "deep autoencoder: %zu layers is too deep", depth);
-    size_t sizes[MAX_DEPTH + 1];
-    for (size_t i = 0; i < depth; i++) {
-        udl_ae_params lp = udl_ae_get_params(udl_sae_layer(stack, i));
-        sizes[i] = sizes[2 * depth - i] = lp.n_visible;
-        sizes[i + 1] = lp.n_hidden;
-    }
-    int output_linear = udl_ae_get_params(udl_sae_layer(stack, 0)).linear;
-    udl_activation act[MAX_DEPTH];
-    unrolled_act(2 * depth, params ? params->linear_code : 0, output_linear, act);
-    udli_net *net;
-    udl_status s = udli_net_create(sizes, act, NULL, 2 * depth, &net);
-    if (s)
-        return s;
-    for (size_t i = 0; i < depth; i++) {
+    stack_layer layers[MAX_DEPTH];
+    for (size_t i = 0; i < depth && i < MAX_DEPTH; i++) {
         const udl_ae *ae = udl_sae_layer(stack, i);
-        const size_t d = sizes[i], m = sizes[i + 1], dec = 2 * depth - 1 - i;
-        memcpy(net->w[i], udl_ae_weights(ae), d * m * sizeof(double));
-        memcpy(net->b[i], udl_ae_hidden_bias(ae), m * sizeof(double));
-        for (size_t r = 0; r < m; r++) /* the decoder starts as W^T */
-            for (size_t c = 0; c < d; c++)
-                net->w[dec][r * d + c] = udl_ae_weights(ae)[c * m + r];
-        memcpy(net->b[dec], udl_ae_visible_bias(ae), d * sizeof(double));
+        udl_ae_params lp = udl_ae_get_params(ae);
+        layers[i] = (stack_layer){lp.n_visible, lp.n_hidden, udl_ae_weights(ae),
+                                  udl_ae_hidden_bias(ae), udl_ae_visible_bias(ae)};
     }
-    return wrap(params, net, out);
+    return unroll(layers, depth, udl_ae_get_params(udl_sae_layer(stack, 0)).linear, params,
+                  out);
+}
+
+UDL_API udl_status udl_deep_ae_create_from_dbn(const udl_dbn *dbn,
+                                               const udl_deep_ae_params *params,
+                                               udl_deep_ae **out)
+{
+    if (!out)
+        return udli_fail(UDL_EINVAL, "deep autoencoder: out is NULL");
+    *out = NULL;
+    size_t depth = udl_dbn_n_layers(dbn);
+    if (depth == 0)
+        return udli_fail(UDL_EINVAL, "deep autoencoder: the deep belief net is NULL or empty");
+    stack_layer layers[MAX_DEPTH];
+    for (size_t i = 0; i < depth && i < MAX_DEPTH; i++) {
+        const udl_rbm *rbm = udl_dbn_layer(dbn, i);
+        udl_rbm_params rp = udl_rbm_get_params(rbm);
+        layers[i] = (stack_layer){rp.n_visible, rp.n_hidden, udl_rbm_weights(rbm),
+                                  udl_rbm_hidden_bias(rbm), udl_rbm_visible_bias(rbm)};
+    }
+    /* Gaussian visibles reconstruct linearly; a Gaussian top layer is the linear code */
+    const udl_rbm_params bottom = udl_rbm_get_params(udl_dbn_layer(dbn, 0));
+    return unroll(layers, depth, bottom.visible == UDL_UNITS_GAUSSIAN, params, out);
 }
 
 /* ---- the gradient ------------------------------------------------------------------------ */

@@ -9,7 +9,7 @@
 #include "core/container.h"
 
 /* Kinds reserved for the models to come (named in messages only), and the tests'. */
-enum { UDL_KIND_DBN = 6, UDL_KIND_DNN = 7, UDL_KIND_TEST = 0x7E57 };
+enum { UDL_KIND_DNN = 7, UDL_KIND_TEST = 0x7E57 };
 
 typedef struct udli_kind_row {
     udl_kind kind;
@@ -31,7 +31,7 @@ typedef struct udli_kind_row {
 } udli_kind_row;
 
 extern const udli_kind_row udli_pca_row, udli_ae_row, udli_sae_row, udli_deep_ae_row,
-    udli_rbm_row;
+    udli_rbm_row, udli_dbn_row;
 
 /* The row of kind, or NULL when udl has none. */
 const udli_kind_row *udli_kind_row_of(uint32_t kind);

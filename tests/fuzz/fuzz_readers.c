@@ -94,13 +94,15 @@ static void fuzz_model(uint8_t *data, size_t size)
     udl_sae *sae = NULL;
     udl_deep_ae *deep = NULL;
     udl_rbm *rbm = NULL;
+    udl_dbn *dbn = NULL;
     write_file(data, size);
     int loaded = !udl_pca_load(path, &pca) + !udl_ae_load(path, &ae) +
                  !udl_sae_load(path, &sae) + !udl_deep_ae_load(path, &deep) +
-                 !udl_rbm_load(path, &rbm);
+                 !udl_rbm_load(path, &rbm) + !udl_dbn_load(path, &dbn);
     if (loaded > 1)
         abort();
     udl_rbm_free(rbm);
+    udl_dbn_free(dbn);
     udl_pca_free(pca);
     udl_ae_free(ae);
     udl_sae_free(sae);
