@@ -174,6 +174,15 @@ static void test_save_load_encode_round_trip_for_every_kind(void **state)
         }
         assert_int_equal(udl_model_predict(m, xm, udl_mat_view(z2, N, 1)), UDL_EKIND);
         assert_non_null(strstr(udl_last_error(), "has no predict"));
+        s = udl_model_sample(m, udl_mat_view(xhat2, 4, D), 5, 1);
+        if (k == UDL_KIND_RBM || k == UDL_KIND_DBN) {
+            assert_int_equal(s, UDL_OK);
+            for (size_t i = 0; i < 4 * D; i++)
+                assert_true(xhat2[i] >= 0.0 && xhat2[i] <= 1.0);
+        } else {
+            assert_int_equal(s, UDL_EKIND);
+            assert_non_null(strstr(udl_last_error(), "has no sample"));
+        }
         /* saved again through the handle, it reads back the same */
         assert_int_equal(udl_model_save(m, again), UDL_OK);
         udl_model_free(m);

@@ -6,6 +6,7 @@
 #define UDL_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <udl/matrix.h>
 #include <udl/optim.h>
@@ -65,6 +66,12 @@ UDL_API udl_status udl_model_reconstruct(const udl_model *m, udl_mat x, udl_mat 
 /* Y (N x n_outputs): what a supervised model predicts; UDL_EKIND for the unsupervised
  * kinds. */
 UDL_API udl_status udl_model_predict(const udl_model *m, udl_mat x, udl_mat y);
+
+/* V (N x n_inputs): N samples from a generative model (RBM, deep belief net) after
+ * n_steps of Gibbs sampling, from a generator seeded with seed; UDL_EKIND for the other
+ * kinds. */
+UDL_API udl_status udl_model_sample(const udl_model *m, udl_mat v, size_t n_steps,
+                                    uint64_t seed);
 
 /* The training parameters later calls to train use, and a way to change them between
  * calls (a lower learning rate, another schedule) for every trainable kind; the weights

@@ -411,4 +411,4 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
 
 const udli_kind_row udli_ae_row = {
     UDL_KIND_AUTOENCODER, "ae", "autoencoder", row_read, row_save, row_free, row_inputs,
-    row_codes, NULL, row_encode, row_reconstruct, NULL, row_get_train, row_set_train};
+    row_codes, NULL, row_encode, row_reconstruct, NULL, NULL, row_get_train, row_set_train};

@@ -459,5 +459,5 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
 
 const udli_kind_row udli_deep_ae_row = {
     UDL_KIND_DEEP_AUTOENCODER, "deep-ae", "deep autoencoder", row_read, row_save, row_free,
-    row_inputs, row_codes, NULL, row_encode, row_reconstruct, NULL, row_get_train,
+    row_inputs, row_codes, NULL, row_encode, row_reconstruct, NULL, NULL, row_get_train,
     row_set_train};

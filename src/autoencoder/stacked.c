@@ -220,4 +220,4 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
 
 const udli_kind_row udli_sae_row = {
     UDL_KIND_STACKED_AUTOENCODER, "sae", "stacked autoencoder", row_read, row_save, row_free,
-    row_inputs, row_codes, NULL, row_encode, NULL, NULL, row_get_train, row_set_train};
+    row_inputs, row_codes, NULL, row_encode, NULL, NULL, NULL, row_get_train, row_set_train};

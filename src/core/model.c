@@ -181,6 +181,18 @@ UDL_API udl_status udl_model_predict(const udl_model *m, udl_mat x, udl_mat y)
     return m->row->predict(m->object, x, y);
 }
 
+UDL_API udl_status udl_model_sample(const udl_model *m, udl_mat v, size_t n_steps,
+                                    uint64_t seed)
+{
+    udl_status s = check_model(m, "sample");
+    if (s)
+        return s;
+    if (!m->row->sample)
+        return udli_fail(UDL_EKIND, "%s %s has no sample (it is not a generative model)",
+                         article(m->row->title), m->row->title);
+    return m->row->sample(m->object, v, n_steps, seed);
+}
+
 UDL_API udl_status udl_model_get_train_params(const udl_model *m, udl_train_params *params)
 {
     udl_status s = check_model(m, "get_train_params");

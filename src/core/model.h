@@ -25,6 +25,8 @@ typedef struct udli_kind_row {
     udl_status (*encode)(const void *model, udl_mat x, udl_mat z);
     udl_status (*reconstruct)(const void *model, udl_mat x, udl_mat xhat); /* or NULL */
     udl_status (*predict)(const void *model, udl_mat x, udl_mat y);        /* or NULL */
+    /* Samples of the visible layer from a generative model, or NULL. */
+    udl_status (*sample)(const void *model, udl_mat v, size_t n_steps, uint64_t seed);
     /* NULL for a kind not trained by SGD. */
     udl_status (*get_train)(const void *model, udl_train_params *params);
     udl_status (*set_train)(void *model, const udl_train_params *params);

@@ -281,6 +281,10 @@ static udl_status row_reconstruct(const void *m, udl_mat x, udl_mat xhat)
 {
     return udl_dbn_reconstruct(m, x, xhat);
 }
+static udl_status row_sample(const void *m, udl_mat v, size_t n_steps, uint64_t seed)
+{
+    return udl_dbn_sample(m, v, n_steps, seed);
+}
 static udl_status row_get_train(const void *m, udl_train_params *p)
 {
     *p = udl_rbm_get_params(udl_dbn_layer(m, 0)).train;
@@ -306,4 +310,5 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
 
 const udli_kind_row udli_dbn_row = {
     UDL_KIND_DBN, "dbn", "deep belief net", row_read, row_save, row_free, row_inputs,
-    row_codes, NULL, row_encode, row_reconstruct, NULL, row_get_train, row_set_train};
+    row_codes, NULL, row_encode, row_reconstruct, NULL, row_sample, row_get_train,
+    row_set_train};

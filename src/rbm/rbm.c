@@ -584,6 +584,10 @@ static udl_status row_reconstruct(const void *m, udl_mat x, udl_mat xhat)
 {
     return udl_rbm_reconstruct(m, x, xhat);
 }
+static udl_status row_sample(const void *m, udl_mat v, size_t n_steps, uint64_t seed)
+{
+    return udl_rbm_sample(m, v, n_steps, seed);
+}
 static udl_status row_get_train(const void *m, udl_train_params *p)
 {
     *p = ((const udl_rbm *)m)->p.train;
@@ -600,4 +604,4 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
 
 const udli_kind_row udli_rbm_row = {
     UDL_KIND_RBM, "rbm", "RBM", row_read, row_save, row_free, row_inputs, row_codes, NULL,
-    row_encode, row_reconstruct, NULL, row_get_train, row_set_train};
+    row_encode, row_reconstruct, NULL, row_sample, row_get_train, row_set_train};

@@ -67,6 +67,7 @@ static void use_model(const udl_model *m)
     udl_mat xm = udl_mat_view(x, rows, d);
     udl_model_encode(m, xm, udl_mat_view(z, rows, k));
     udl_model_reconstruct(m, xm, udl_mat_view(xhat, rows, d));
+    udl_model_sample(m, udl_mat_view(xhat, rows, d), 2, 1);
     free(x);
     free(z);
     free(xhat);
