@@ -7,5 +7,7 @@ int cmd_tsne(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 int cmd_reconstruct(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_eval_ll(int argc, char **argv);
 
 #endif

@@ -13,9 +13,11 @@ static const char usage[] =
     "commands:\n"
     "  pca          principal component analysis: fit, transform, plot\n"
     "  tsne         t-SNE embedding (exact or Barnes-Hut), plot\n"
-    "  train        train an autoencoder: ae, dae (denoising), sae (stacked), deep-ae\n"
-    "  encode       codes of data from a trained autoencoder\n"
-    "  reconstruct  reconstructions of data by a trained autoencoder\n"
+    "  train        train a model: ae, dae (denoising), sae (stacked), deep-ae, rbm, dbn\n"
+    "  encode       codes of data from any saved model\n"
+    "  reconstruct  reconstructions of data by a model with a decoder\n"
+    "  sample       samples from an RBM or a deep belief net\n"
+    "  eval-ll      an RBM's log-likelihood by annealed importance sampling\n"
     "\n"
     "  udl --version   print the library version\n";
 
@@ -36,7 +38,9 @@ int main(int argc, char **argv)
                     {"tsne", cmd_tsne},
                     {"train", cmd_train},
                     {"encode", cmd_encode},
-                    {"reconstruct", cmd_reconstruct}};
+                    {"reconstruct", cmd_reconstruct},
+                    {"sample", cmd_sample},
+                    {"eval-ll", cmd_eval_ll}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

@@ -1,4 +1,4 @@
-/* udl train (autoencoders), udl encode and udl reconstruct. */
+/* udl train (autoencoders, RBMs, deep belief nets), udl encode and udl reconstruct. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,13 +9,14 @@
 #include "commands.h"
 
 static const char train_usage[] =
-    "usage: udl train --model ae|dae|sae|deep-ae --layers H1[,H2,...] -i X --save M.udl\n"
+    "usage: udl train --model ae|dae|sae|deep-ae|rbm|dbn --layers H1[,H2,...] -i X\n"
+    "                 --save M.udl\n"
     "                 [--epochs E] [--batch B] [--lr L] [--momentum M] [--nesterov]\n"
     "                 [--weight-decay W] [--warmup E:M] [--decay step:R:E|exp:R]\n"
     "                 [--loss ce|se] [--noise mask:P|gauss:S] [--seed S]\n"
     "                 [--finetune-epochs F] [--finetune-lr L2] [--finetune-momentum M2]\n"
-    "                 [--phases LOSS:E:LR,...]\n"
-    "                 [--sigmoid-code] [--json]\n"
+    "                 [--phases LOSS:E:LR,...] [--pretrain ae|rbm] [--sigmoid-code]\n"
+    "                 [--cd K | --pcd[=K]] [--visible bernoulli|gaussian] [--json]\n"
     "\n"
     "Trains an autoencoder on X (.npy, IDX or CSV, one sample per row; cross-entropy\n"
     "needs values in [0, 1], as uint8 images are scaled).\n"
@@ -27,7 +28,13 @@ static const char train_usage[] =
     "            --finetune-momentum, default M; the code layer is linear unless\n"
     "            --sigmoid-code). --phases runs fine-tuning as\n"
     "            phases one after another, each with its loss (ce or se), epochs and\n"
-    "            learning rate: ce:70:0.001,se:10:0.001,se:10:0.0002\n"
+    "            learning rate: ce:70:0.001,se:10:0.001,se:10:0.0002. --pretrain rbm\n"
+    "            pretrains the stack as a deep belief net instead of autoencoders.\n"
+    "  rbm       a restricted Boltzmann machine, --layers H, by CD-K (--cd, default 1)\n"
+    "            or persistent CD (--pcd, or --pcd=K); --visible gaussian for real data\n"
+    "  dbn       RBMs stacked and trained greedily: --layers 500,500,2000\n"
+    "            (RBM defaults follow Hinton's guide: momentum 0.5 for 5 epochs, then\n"
+    "            0.9, weight decay 0.0002; the options override them)\n"
     "Schedule: --warmup 5:0.5 trains the first 5 epochs at momentum 0.5, then at\n"
     "--momentum; --decay step:0.5:10 halves the learning rate every 10 epochs, exp:0.95\n"
     "multiplies it by 0.95 every epoch.\n"
@@ -52,7 +59,45 @@ typedef struct train_args {
     phase phases[MAX_PHASES];
     size_t n_phases;
     int sigmoid_code, json, noise_given;
+    unsigned given;          /* which training options the command line set (G_*) */
+    udl_rbm_method method;   /* rbm, dbn, deep-ae --pretrain rbm */
+    size_t k;
+    udl_units visible;
+    int pretrain_rbm;
 } train_args;
+
+enum { G_EPOCHS = 1, G_BATCH = 2, G_LR = 4, G_MOM = 8, G_NEST = 16, G_WD = 32, G_SEED = 64,
+       G_WARMUP = 128, G_DECAY = 256 };
+
+/* A model's own default training parameters with the options the command line gave. */
+static udl_train_params train_for(const train_args *a, udl_train_params t)
+{
+    const udl_train_params *g = &a->ae.train;
+    if (a->given & G_EPOCHS)
+        t.epochs = g->epochs;
+    if (a->given & G_BATCH)
+        t.batch_size = g->batch_size;
+    if (a->given & G_LR)
+        t.sgd.learning_rate = g->sgd.learning_rate;
+    if (a->given & G_MOM)
+        t.sgd.momentum = g->sgd.momentum;
+    if (a->given & G_NEST)
+        t.sgd.nesterov = g->sgd.nesterov;
+    if (a->given & G_WD)
+        t.sgd.weight_decay = g->sgd.weight_decay;
+    if (a->given & G_SEED)
+        t.seed = g->seed;
+    if (a->given & G_WARMUP) {
+        t.warmup_epochs = g->warmup_epochs;
+        t.warmup_momentum = g->warmup_momentum;
+    }
+    if (a->given & G_DECAY) {
+        t.decay = g->decay;
+        t.decay_rate = g->decay_rate;
+        t.decay_every = g->decay_every;
+    }
+    return t;
+}
 
 /* The models udl train makes: the registry's trainable kinds by their names, and dae,
  * the denoising variant of ae. */
@@ -60,7 +105,8 @@ static const struct {
     udl_kind kind;
     int denoising;
 } trainers[] = {{UDL_KIND_AUTOENCODER, 0}, {UDL_KIND_AUTOENCODER, 1},
-                {UDL_KIND_STACKED_AUTOENCODER, 0}, {UDL_KIND_DEEP_AUTOENCODER, 0}};
+                {UDL_KIND_STACKED_AUTOENCODER, 0}, {UDL_KIND_DEEP_AUTOENCODER, 0},
+                {UDL_KIND_RBM, 0}, {UDL_KIND_DBN, 0}};
 enum { N_TRAINERS = sizeof trainers / sizeof trainers[0] };
 
 static const char *trainer_name(size_t i)
@@ -185,7 +231,7 @@ static int parse_train(int argc, char **argv, train_args *a)
 {
     enum { O_MODEL = 256, O_LAYERS, O_SAVE, O_EPOCHS, O_BATCH, O_LR, O_MOM, O_NEST, O_WD,
            O_LOSS, O_NOISE, O_FEPOCHS, O_FLR, O_SIGCODE, O_SEED, O_JSON, O_PHASES, O_WARMUP,
-           O_DECAY, O_FMOM };
+           O_DECAY, O_FMOM, O_CD, O_PCD, O_VISIBLE, O_PRETRAIN };
     static const struct option options[] = {
         {"model", required_argument, 0, O_MODEL}, {"layers", required_argument, 0, O_LAYERS},
         {"input", required_argument, 0, 'i'},      {"save", required_argument, 0, O_SAVE},
@@ -200,11 +246,15 @@ static int parse_train(int argc, char **argv, train_args *a)
         {"phases", required_argument, 0, O_PHASES}, {"warmup", required_argument, 0, O_WARMUP},
         {"decay", required_argument, 0, O_DECAY},
         {"finetune-momentum", required_argument, 0, O_FMOM},
+        {"cd", required_argument, 0, O_CD},        {"pcd", optional_argument, 0, O_PCD},
+        {"visible", required_argument, 0, O_VISIBLE},
+        {"pretrain", required_argument, 0, O_PRETRAIN},
         {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->ae = udl_ae_params_default();
     a->finetune_lr = NAN; /* given or not: --phases replaces it */
     a->finetune_momentum = NAN;
+    a->k = 1;
     opterr = 0;
     optind = 1;
     int rc = 0;
@@ -220,24 +270,52 @@ static int parse_train(int argc, char **argv, train_args *a)
         case O_SAVE: a->save = optarg; break;
         case O_EPOCHS:
             rc = cli_parse_size("train", "--epochs", optarg, 1, max, &a->ae.train.epochs);
+            a->given |= G_EPOCHS;
             break;
         case O_BATCH:
             rc = cli_parse_size("train", "--batch", optarg, 1, max, &a->ae.train.batch_size);
+            a->given |= G_BATCH;
             break;
         case O_LR:
             rc = cli_parse_double("train", "--lr", optarg, &a->ae.train.sgd.learning_rate);
+            a->given |= G_LR;
             break;
         case O_MOM:
             rc = cli_parse_double("train", "--momentum", optarg, &a->ae.train.sgd.momentum);
+            a->given |= G_MOM;
             break;
-        case O_NEST: a->ae.train.sgd.nesterov = 1; break;
+        case O_NEST: a->ae.train.sgd.nesterov = 1; a->given |= G_NEST; break;
         case O_WD:
             rc = cli_parse_double("train", "--weight-decay", optarg, &a->ae.train.sgd.weight_decay);
+            a->given |= G_WD;
+            break;
+        case O_CD:
+            rc = cli_parse_size("train", "--cd", optarg, 1, 100000, &a->k);
+            a->method = UDL_RBM_CD;
+            break;
+        case O_PCD:
+            a->method = UDL_RBM_PCD;
+            if (optarg)
+                rc = cli_parse_size("train", "--pcd", optarg, 1, 100000, &a->k);
+            break;
+        case O_VISIBLE:
+            if (strcmp(optarg, "bernoulli") == 0)
+                a->visible = UDL_UNITS_BERNOULLI;
+            else if (strcmp(optarg, "gaussian") == 0)
+                a->visible = UDL_UNITS_GAUSSIAN;
+            else
+                rc = cli_error("train", "--visible is bernoulli or gaussian, got '%s'", optarg);
+            break;
+        case O_PRETRAIN:
+            if (strcmp(optarg, "ae") == 0 || strcmp(optarg, "rbm") == 0)
+                a->pretrain_rbm = strcmp(optarg, "rbm") == 0;
+            else
+                rc = cli_error("train", "--pretrain is ae or rbm, got '%s'", optarg);
             break;
         case O_LOSS: rc = parse_loss("--loss", optarg, &a->ae.loss); break;
         case O_PHASES: rc = parse_phases(optarg, a); break;
-        case O_WARMUP: rc = parse_warmup(optarg, &a->ae.train); break;
-        case O_DECAY: rc = parse_decay(optarg, &a->ae.train); break;
+        case O_WARMUP: rc = parse_warmup(optarg, &a->ae.train); a->given |= G_WARMUP; break;
+        case O_DECAY: rc = parse_decay(optarg, &a->ae.train); a->given |= G_DECAY; break;
         case O_FMOM:
             rc = cli_parse_double("train", "--finetune-momentum", optarg, &a->finetune_momentum);
             break;
@@ -247,7 +325,10 @@ static int parse_train(int argc, char **argv, train_args *a)
             break;
         case O_FLR: rc = cli_parse_double("train", "--finetune-lr", optarg, &a->finetune_lr); break;
         case O_SIGCODE: a->sigmoid_code = 1; break;
-        case O_SEED: rc = cli_parse_seed("train", "--seed", optarg, &a->ae.train.seed); break;
+        case O_SEED:
+            rc = cli_parse_seed("train", "--seed", optarg, &a->ae.train.seed);
+            a->given |= G_SEED;
+            break;
         case O_JSON: a->json = 1; break;
         case 'h': fputs(train_usage, stdout); exit(0);
         case ':': rc = cli_error("train", "option %s needs a value", argv[optind - 1]); break;
@@ -262,7 +343,7 @@ static int parse_train(int argc, char **argv, train_args *a)
     if (!a->model || !a->input || !a->save || !a->n_layers)
         return cli_error("train", "needs --model, --layers, -i and --save (see udl train "
                          "--help)");
-    int single = a->kind == UDL_KIND_AUTOENCODER;
+    int single = a->kind == UDL_KIND_AUTOENCODER || a->kind == UDL_KIND_RBM;
     if (single && a->n_layers != 1)
         return cli_error("train", "--model %s has one hidden layer: give --layers H", a->model);
     if (strcmp(a->model, "dae") == 0 && !a->noise_given) {
@@ -272,6 +353,13 @@ static int parse_train(int argc, char **argv, train_args *a)
     if (a->n_phases && (a->finetune_epochs || !isnan(a->finetune_lr)))
         return cli_error("train", "--phases replaces --finetune-epochs and --finetune-lr; "
                          "give one or the other");
+    const int rbms = a->kind == UDL_KIND_RBM || a->kind == UDL_KIND_DBN ||
+                     (a->kind == UDL_KIND_DEEP_AUTOENCODER && a->pretrain_rbm);
+    if (!rbms && (a->method != UDL_RBM_CD || a->k != 1 || a->visible != UDL_UNITS_BERNOULLI))
+        return cli_error("train", "--cd, --pcd and --visible are for rbm, dbn and deep-ae "
+                         "--pretrain rbm");
+    if (a->pretrain_rbm && a->kind != UDL_KIND_DEEP_AUTOENCODER)
+        return cli_error("train", "--pretrain is for deep-ae");
     if (a->n_phases && a->kind != UDL_KIND_DEEP_AUTOENCODER)
         return cli_error("train", "--phases is for the fine-tuning of a deep-ae");
     if (!a->n_phases) { /* one phase from the plain options */
@@ -321,36 +409,43 @@ static int train_single(const train_args *a, udl_mat x, train_result *r)
     return 0;
 }
 
-static int train_stack(const train_args *a, udl_mat x, train_result *r)
+static udl_rbm_params rbm_params_for(const train_args *a)
 {
-    size_t sizes[33];
-    memcpy(sizes, a->layers, sizeof sizes);
-    sizes[0] = x.cols;
-    udl_sae *sae;
+    udl_rbm_params p = udl_rbm_params_default();
+    p.visible = a->visible;
+    p.method = a->method;
+    p.k = a->k;
+    p.train = train_for(a, p.train);
+    return p;
+}
+
+static int train_rbm(const train_args *a, udl_mat x, train_result *r)
+{
+    udl_rbm_params p = rbm_params_for(a);
+    p.n_visible = x.cols;
+    p.n_hidden = a->layers[1];
+    udl_rbm *rbm;
     udl_status s;
-    if ((s = udl_sae_create(&a->ae, sizes, a->n_layers + 1, &sae)))
+    if ((s = udl_rbm_create(&p, &rbm)))
         return cli_status("train", s);
-    if ((s = udl_sae_train(sae, x, cli_progress, NULL))) {
-        udl_sae_free(sae);
+    if ((s = udl_rbm_train(rbm, x, cli_progress, NULL)) ||
+        (s = udl_rbm_reconstruction_error(rbm, x, &r->cost)) || (s = udl_rbm_save(rbm, a->save))) {
+        udl_rbm_free(rbm);
         return cli_status("train", s);
     }
     cli_progress_done();
-    if (a->kind == UDL_KIND_STACKED_AUTOENCODER) {
-        s = udl_sae_save(sae, a->save);
-        udl_sae_free(sae);
-        return s ? cli_status("train", s) : 0;
-    }
-    udl_deep_ae_params dp = udl_deep_ae_params_default();
-    dp.linear_code = !a->sigmoid_code;
-    dp.loss = a->phases[0].loss;
-    dp.train = a->ae.train;
-    if (!isnan(a->finetune_momentum))
-        dp.train.sgd.momentum = a->finetune_momentum;
-    udl_deep_ae *deep;
-    s = udl_deep_ae_create(sae, &dp, &deep);
-    udl_sae_free(sae);
-    if (s)
-        return cli_status("train", s);
+    size_t n;
+    const double *h = udl_rbm_history(rbm, &n);
+    keep_history(r, h, n);
+    udl_rbm_free(rbm);
+    return 0;
+}
+
+/* Fine-tunes deep (taken over) in the phases, saves it, and reports its history. */
+static int finetune(const train_args *a, udl_mat x, udl_deep_ae *deep, train_result *r)
+{
+    udl_deep_ae_params dp = udl_deep_ae_get_params(deep);
+    udl_status s = UDL_OK;
     /* Each phase carries on from the last: the weights, the epoch count the schedule
      * follows, and the shuffling generator. */
     for (size_t k = 0; k < a->n_phases && !s; k++) {
@@ -372,6 +467,51 @@ static int train_stack(const train_args *a, udl_mat x, train_result *r)
     return 0;
 }
 
+static udl_deep_ae_params finetune_params(const train_args *a)
+{
+    udl_deep_ae_params dp = udl_deep_ae_params_default();
+    dp.linear_code = !a->sigmoid_code;
+    dp.loss = a->phases[0].loss;
+    dp.train = a->ae.train;
+    if (!isnan(a->finetune_momentum))
+        dp.train.sgd.momentum = a->finetune_momentum;
+    return dp;
+}
+
+/* sae, deep-ae, dbn and deep-ae --pretrain rbm: a greedy stack, saved or unrolled. */
+static int train_stack(const train_args *a, udl_mat x, train_result *r)
+{
+    size_t sizes[33];
+    memcpy(sizes, a->layers, sizeof sizes);
+    sizes[0] = x.cols;
+    const int deep_ae = a->kind == UDL_KIND_DEEP_AUTOENCODER;
+    const udl_deep_ae_params dp = finetune_params(a);
+    udl_deep_ae *deep = NULL;
+    udl_status s;
+    if (a->kind == UDL_KIND_DBN || (deep_ae && a->pretrain_rbm)) {
+        udl_rbm_params p = rbm_params_for(a);
+        if (deep_ae && dp.linear_code) /* the linear code of Hinton & Salakhutdinov */
+            p.hidden = UDL_UNITS_GAUSSIAN;
+        udl_dbn *dbn;
+        if ((s = udl_dbn_create(&p, sizes, a->n_layers + 1, &dbn)))
+            return cli_status("train", s);
+        if (!(s = udl_dbn_train(dbn, x, cli_progress, NULL)))
+            s = deep_ae ? udl_deep_ae_create_from_dbn(dbn, &dp, &deep) : udl_dbn_save(dbn, a->save);
+        udl_dbn_free(dbn);
+    } else {
+        udl_sae *sae;
+        if ((s = udl_sae_create(&a->ae, sizes, a->n_layers + 1, &sae)))
+            return cli_status("train", s);
+        if (!(s = udl_sae_train(sae, x, cli_progress, NULL)))
+            s = deep_ae ? udl_deep_ae_create(sae, &dp, &deep) : udl_sae_save(sae, a->save);
+        udl_sae_free(sae);
+    }
+    if (s)
+        return cli_status("train", s);
+    cli_progress_done();
+    return deep_ae ? finetune(a, x, deep, r) : 0;
+}
+
 int cmd_train(int argc, char **argv)
 {
     train_args a;
@@ -382,10 +522,10 @@ int cmd_train(int argc, char **argv)
     if (s)
         return cli_status("train", s);
     double t0 = cli_now();
-    int single = a.kind == UDL_KIND_AUTOENCODER;
     train_result r = {NAN, NULL, 0};
-    int rc = single ? train_single(&a, udl_array_mat(&x), &r)
-                    : train_stack(&a, udl_array_mat(&x), &r);
+    int rc = a.kind == UDL_KIND_AUTOENCODER ? train_single(&a, udl_array_mat(&x), &r)
+             : a.kind == UDL_KIND_RBM        ? train_rbm(&a, udl_array_mat(&x), &r)
+                                             : train_stack(&a, udl_array_mat(&x), &r);
     double seconds = cli_now() - t0;
     if (!rc && a.json) {
         double layers[33];
@@ -396,6 +536,12 @@ int cmd_train(int argc, char **argv)
         cli_json_begin(&j);
         cli_json_string(&j, "command", "train");
         cli_json_string(&j, "model", a.model);
+        if (a.kind == UDL_KIND_DEEP_AUTOENCODER)
+            cli_json_string(&j, "pretrain", a.pretrain_rbm ? "rbm" : "ae");
+        if (a.kind == UDL_KIND_RBM || a.kind == UDL_KIND_DBN || a.pretrain_rbm) {
+            cli_json_string(&j, "method", a.method == UDL_RBM_PCD ? "pcd" : "cd");
+            cli_json_number(&j, "k", (double)a.k);
+        }
         cli_json_number(&j, "n_samples", (double)x.rows);
         cli_json_numbers(&j, "layers", layers, a.n_layers + 1);
         cli_json_number(&j, "epochs", (double)a.ae.train.epochs);
