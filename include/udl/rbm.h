@@ -56,8 +56,8 @@ UDL_API void udl_rbm_free(udl_rbm *rbm);
 /* Trains on the N x n_visible data X (in [0, 1] for Bernoulli visibles: a pixel's
  * intensity is read as its probability) for train.epochs more epochs, through the shared
  * loop and optimizer. The history holds each epoch's mean reconstruction error: the
- * cross-entropy of p(v|h) against the batch for Bernoulli visibles, the squared error
- * for Gaussian ones. */
+ * cross-entropy of p(v | h) against the batch, h drawn from p(h | batch), for Bernoulli
+ * visibles; the squared error of its mean for Gaussian ones. */
 UDL_API udl_status udl_rbm_train(udl_rbm *rbm, udl_mat x, udl_progress_fn progress,
                                  void *user);
 

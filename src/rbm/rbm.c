@@ -228,21 +228,37 @@ udl_status udli_rbm_gradient(udl_rbm *rbm, udl_mat v0, double *loss)
     udl_mat phk = udl_mat_view(at + 2 * n * nh, n, nh);
     udl_mat vk = udl_mat_view(at + 3 * n * nh, n, nv);
     udl_mat recon = udl_mat_view(at + 3 * n * nh + n * nv, n, nv);
-    /* positive phase, and the monitor: the loss of E[v | E[h | v0]] against v0 */
+    /* The monitor is the loss of p(v | h) against v0 for h drawn from p(h | v0): for CD
+     * that is the chain's first step, so it costs no product of its own. */
+    const udl_loss monitor = rbm->p.visible == UDL_UNITS_GAUSSIAN ? UDL_LOSS_SQUARED
+                                                                  : UDL_LOSS_CROSS_ENTROPY;
+    const int persistent = rbm->p.method == UDL_RBM_PCD && rbm->n_chains >= n;
     hidden_means(rbm, v0, ph0);
-    udli_net_layer(rbm->net, 1, ph0, recon, 0);
-    *loss = udli_loss_eval(rbm->p.visible == UDL_UNITS_GAUSSIAN ? UDL_LOSS_SQUARED
-                                                                : UDL_LOSS_CROSS_ENTROPY,
-                           act_of(rbm->p.visible), recon, v0, NULL, 1.0) / (double)n;
-    /* negative phase: k Gibbs steps from the batch (CD) or the persistent chains (PCD) */
-    if (rbm->p.method == UDL_RBM_PCD && rbm->n_chains >= n)
+    udli_mat_copy(ph0, h);
+    sample_units(&rbm->rng, rbm->p.hidden, h);
+    if (persistent) {
+        udli_net_layer(rbm->net, 1, h, recon, 0);
+        *loss = udli_loss_eval(monitor, act_of(rbm->p.visible), recon, v0, NULL, 1.0) /
+                (double)n;
         udli_mat_copy(udl_mat_view(rbm->chains, n, nv), vk);
-    else
-        udli_mat_copy(v0, vk);
-    for (size_t step = 0; step < rbm->p.k; step++)
-        gibbs_step(rbm, &rbm->rng, vk, h);
-    hidden_means(rbm, vk, phk);
-    if (rbm->p.method == UDL_RBM_PCD && rbm->n_chains >= n)
+        hidden_means(rbm, vk, h);
+        sample_units(&rbm->rng, rbm->p.hidden, h);
+    }
+    /* k Gibbs steps of the negative phase, from h */
+    for (size_t step = 0; step < rbm->p.k; step++) {
+        udli_net_layer(rbm->net, 1, h, vk, 0);
+        if (step == 0 && !persistent)
+            *loss = udli_loss_eval(monitor, act_of(rbm->p.visible), vk, v0, NULL, 1.0) /
+                    (double)n;
+        udli_net_activate_output(rbm->net, vk, vk);
+        sample_units(&rbm->rng, rbm->p.visible, vk);
+        hidden_means(rbm, vk, phk);
+        if (step + 1 < rbm->p.k) {
+            udli_mat_copy(phk, h);
+            sample_units(&rbm->rng, rbm->p.hidden, h);
+        }
+    }
+    if (persistent)
         udli_mat_copy(vk, udl_mat_view(rbm->chains, n, nv));
     /* d(-log p)/dW = -(<v h>_data - <v h>_model), averaged over the batch */
     udli_net *net = rbm->net;
