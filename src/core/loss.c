@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/loss.h"
+#include "core/vecmath.h"
 
 UDL_API const char *udl_activation_name(udl_activation act)
 {
@@ -70,10 +71,36 @@ udl_status udli_loss_check_targets(udl_loss loss, udl_mat t, const char *name)
     return UDL_OK;
 }
 
-/* sigmoid(z) with exp of a non-positive argument only. */
-static double sigmoid1(double z, double e_neg_abs)
+/* The cross-entropy terms of sigmoid outputs from the logits z, softplus(z) - t z, which
+ * stay finite where log(1 - sigmoid) would be log 0. In vector lanes (core/vecmath.h). */
+UDLI_LANES static void cross_entropy_terms(const double *z, const double *t, double *term,
+                                           size_t n)
 {
-    return z >= 0.0 ? 1.0 / (1.0 + e_neg_abs) : e_neg_abs / (1.0 + e_neg_abs);
+#pragma omp simd
+    for (size_t j = 0; j < n; j++) {
+        double zj = z[j], pos = zj > 0.0 ? zj : 0.0;
+        term[j] = pos + log1p(exp(-fabs(zj))) - t[j] * zj;
+    }
+}
+
+/* Their sum over a row (in order, as a scalar loop would round it) and, with d, the
+ * delta (sigmoid(z) - t) / scale, where d may be z. */
+static double cross_entropy_row(const double *z, const double *t, double *d, size_t n,
+                                double scale)
+{
+    double sum = 0.0, term[256];
+    for (size_t at = 0; at < n; at += 256) {
+        const size_t m = n - at < 256 ? n - at : 256;
+        cross_entropy_terms(z + at, t + at, term, m);
+        for (size_t j = 0; j < m; j++)
+            sum += term[j];
+    }
+    if (d) {
+        udli_sigmoid_lanes(z, d, n);
+        for (size_t j = 0; j < n; j++)
+            d[j] = (d[j] - t[j]) / scale;
+    }
+    return sum;
 }
 
 /* Squared error of one output y = act(z) and its derivative in z. */
@@ -133,20 +160,15 @@ double udli_loss_eval(udl_loss loss, udl_activation act, udl_mat a, udl_mat t, u
             sum += softmax_row(ai, ti, di, a.cols, scale);
             continue;
         }
+        if (loss == UDL_LOSS_CROSS_ENTROPY) {
+            sum += cross_entropy_row(ai, ti, di, a.cols, scale);
+            continue;
+        }
         for (size_t j = 0; j < a.cols; j++) {
-            double z = ai[j], tj = ti[j];
-            if (loss == UDL_LOSS_CROSS_ENTROPY) {
-                /* softplus(z) - t z: log(1 - sigmoid) never underflows to log 0 */
-                double e = exp(-fabs(z));
-                sum += fmax(z, 0.0) + log1p(e) - tj * z;
-                if (di)
-                    di[j] = (sigmoid1(z, e) - tj) / scale;
-            } else {
-                double dz;
-                sum += squared1(act, z, tj, &dz);
-                if (di)
-                    di[j] = dz / scale;
-            }
+            double dz;
+            sum += squared1(act, ai[j], ti[j], &dz);
+            if (di)
+                di[j] = dz / scale;
         }
     }
     return sum;

@@ -192,7 +192,7 @@ static udl_status ensure_scratch(udl_rbm *rbm, size_t rows)
     if (rbm->scratch && rbm->scratch_rows >= rows)
         return UDL_OK;
     const size_t v = rbm->p.n_visible, h = rbm->p.n_hidden;
-    double *s = udli_alloc(rows, (3 * h + 2 * v) * sizeof(double), "rbm batch");
+    double *s = udli_alloc(rows, (3 * h + 3 * v) * sizeof(double), "rbm batch");
     if (!s)
         return UDL_ENOMEM;
     free(rbm->scratch);
@@ -223,11 +223,14 @@ udl_status udli_rbm_gradient(udl_rbm *rbm, udl_mat v0, double *loss)
     udl_status s = ensure_scratch(rbm, n);
     if (s || (rbm->p.method == UDL_RBM_PCD && (s = ensure_chains(rbm, v0))))
         return s;
+    /* [ph0; phk] and [v0; vk] lie one above the other, so the two statistics are one
+     * product with the data's rows negated (one gemm call, half the threads' waits) */
     double *at = rbm->scratch;
-    udl_mat ph0 = udl_mat_view(at, n, nh), h = udl_mat_view(at + n * nh, n, nh);
-    udl_mat phk = udl_mat_view(at + 2 * n * nh, n, nh);
-    udl_mat vk = udl_mat_view(at + 3 * n * nh, n, nv);
-    udl_mat recon = udl_mat_view(at + 3 * n * nh + n * nv, n, nv);
+    udl_mat hs = udl_mat_view(at, 2 * n, nh), vs = udl_mat_view(at + 3 * n * nh, 2 * n, nv);
+    udl_mat ph0 = udl_mat_rows(hs, 0, n), phk = udl_mat_rows(hs, n, n);
+    udl_mat h = udl_mat_view(at + 2 * n * nh, n, nh);
+    udl_mat vdata = udl_mat_rows(vs, 0, n), vk = udl_mat_rows(vs, n, n);
+    udl_mat recon = udl_mat_view(at + 3 * n * nh + 2 * n * nv, n, nv);
     /* The monitor is the loss of p(v | h) against v0 for h drawn from p(h | v0): for CD
      * that is the chain's first step, so it costs no product of its own. */
     const udl_loss monitor = rbm->p.visible == UDL_UNITS_GAUSSIAN ? UDL_LOSS_SQUARED
@@ -260,18 +263,19 @@ udl_status udli_rbm_gradient(udl_rbm *rbm, udl_mat v0, double *loss)
     }
     if (persistent)
         udli_mat_copy(vk, udl_mat_view(rbm->chains, n, nv));
-    /* d(-log p)/dW = -(<v h>_data - <v h>_model), averaged over the batch */
+    /* d(-log p)/dW = <v h>_model - <v h>_data, averaged over the batch */
     udli_net *net = rbm->net;
     const double inv = 1.0 / (double)n;
-    udl_gemm(UDL_TRANS, UDL_NOTRANS, -inv, v0, ph0, 0.0, udl_mat_view(net->gw[0], nv, nh));
-    udl_gemm(UDL_TRANS, UDL_NOTRANS, inv, vk, phk, 1.0, udl_mat_view(net->gw[0], nv, nh));
-    udli_col_sums(phk, net->gb[0]);
+    udli_mat_copy(v0, vdata);
+    for (size_t i = 0; i < n * nh; i++)
+        ph0.data[i] = -ph0.data[i];
+    udl_gemm(UDL_TRANS, UDL_NOTRANS, inv, vs, hs, 0.0, udl_mat_view(net->gw[0], nv, nh));
+    udli_col_sums(hs, net->gb[0]);
     udli_col_sums(vk, net->gb[1]);
-    double *pos_h = h.data, *pos_v = recon.data; /* scratch reused for the data sums */
-    udli_col_sums(ph0, pos_h);
+    double *pos_v = recon.data; /* scratch reused for the data's sums */
     udli_col_sums(v0, pos_v);
     for (size_t j = 0; j < nh; j++)
-        net->gb[0][j] = (net->gb[0][j] - pos_h[j]) * inv;
+        net->gb[0][j] *= inv;
     for (size_t i = 0; i < nv; i++)
         net->gb[1][i] = (net->gb[1][i] - pos_v[i]) * inv;
     return UDL_OK;
