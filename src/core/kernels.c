@@ -58,14 +58,24 @@ void udli_relu(udl_mat in, udl_mat out)
     }
 }
 
+UDLI_LANES static void softplus_lanes(const double *x, double scale, double *y, size_t n)
+{
+#pragma omp simd
+    for (size_t j = 0; j < n; j++) {
+        double z = scale * x[j], pos = z > 0.0 ? z : 0.0;
+        y[j] = pos + log1p(exp(-fabs(z)));
+    }
+}
+
+void udli_softplus_lanes(const double *x, double scale, double *y, size_t n)
+{
+    softplus_lanes(x, scale, y, n);
+}
+
 void udli_softplus(udl_mat in, udl_mat out)
 {
-    for (size_t i = 0; i < in.rows; i++) {
-        const double *x = in.data + i * in.ld;
-        double *y = out.data + i * out.ld;
-        for (size_t j = 0; j < in.cols; j++)
-            y[j] = fmax(x[j], 0.0) + log1p(exp(-fabs(x[j])));
-    }
+    for (size_t i = 0; i < in.rows; i++)
+        softplus_lanes(in.data + i * in.ld, 1.0, out.data + i * out.ld, in.cols);
 }
 
 void udli_sigmoid_backward(udl_mat y, udl_mat grad)

@@ -29,6 +29,9 @@ extern double tanh(double);
 #define UDLI_LANES
 #endif
 
+/* y[j] = log(1 + e^(scale x[j])), stable at any input; y may be x. */
+void udli_softplus_lanes(const double *x, double scale, double *y, size_t n);
+
 /* y[j] = 1 / (1 + e^-x[j]); y may be x. */
 void udli_sigmoid_lanes(const double *x, double *y, size_t n);
 

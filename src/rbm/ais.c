@@ -14,6 +14,7 @@
 #include "core/net.h"
 #include "core/rng.h"
 #include "core/tensor.h"
+#include "core/vecmath.h"
 #include "rbm/internal.h"
 
 UDL_API udl_ais_params udl_ais_params_default(void)
@@ -49,6 +50,7 @@ typedef struct annealer {
     int gaussian;       /* Gaussian visible units */
     const double *base; /* A's visible biases (Bernoulli) or means (Gaussian) */
     udl_mat v, a, h;    /* runs x V states, runs x H pre-activations, runs x H samples */
+    double *sp;         /* H: one run's softplus terms */
 } annealer;
 
 /* log p*_beta(v) for every run, given a = v W + c:
@@ -68,10 +70,9 @@ static void log_p(const annealer *an, double beta, double *lp)
                 s += ((1.0 - beta) * an->base[i] + beta * b[i]) * v[i];
             }
         }
-        for (size_t j = 0; j < an->a.cols; j++) {
-            double x = beta * a[j];
-            s += fmax(x, 0.0) + log1p(exp(-fabs(x)));
-        }
+        udli_softplus_lanes(a, beta, an->sp, an->a.cols);
+        for (size_t j = 0; j < an->a.cols; j++)
+            s += an->sp[j];
         lp[r] = s;
     }
 }
@@ -82,11 +83,11 @@ static void transition(annealer *an, udli_rng *rng, double beta)
     for (size_t r = 0; r < an->h.rows; r++) {
         const double *a = an->a.data + r * an->a.ld;
         double *h = an->h.data + r * an->h.ld;
-        for (size_t j = 0; j < an->h.cols; j++) {
-            double x = beta * a[j];
-            double p = x >= 0.0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
-            h[j] = (double)(udli_rng_uniform(rng) < p);
-        }
+        for (size_t j = 0; j < an->h.cols; j++)
+            h[j] = beta * a[j];
+        udli_sigmoid_lanes(h, h, an->h.cols);
+        for (size_t j = 0; j < an->h.cols; j++)
+            h[j] = (double)(udli_rng_uniform(rng) < h[j]);
     }
     udli_net_layer(an->net, 1, an->h, an->v, 0); /* b + W h, into v */
     for (size_t r = 0; r < an->v.rows; r++) {
@@ -151,7 +152,7 @@ UDL_API udl_status udl_rbm_log_partition(const udl_rbm *rbm, const udl_ais_param
     }
     const size_t k_max = params->n_betas ? params->n_betas : 14500;
     double *beta = udli_alloc(k_max + 1, sizeof(double), "AIS schedule");
-    double *work = udli_alloc(runs, (2 * nv + 2 * nh + 2) * sizeof(double), "AIS runs");
+    double *work = udli_alloc(runs + 1, (2 * nv + 2 * nh + 3) * sizeof(double), "AIS runs");
     double *b_base = udli_alloc(nv, sizeof(double), "AIS base model");
     if (!beta || !work || !b_base) {
         free(beta);
@@ -162,8 +163,9 @@ UDL_API udl_status udl_rbm_log_partition(const udl_rbm *rbm, const udl_ais_param
     const size_t steps = schedule(params->n_betas, beta);
     annealer an = {rbm, udli_rbm_net(rbm), p.visible == UDL_UNITS_GAUSSIAN, b_base,
                    udl_mat_view(work, runs, nv), udl_mat_view(work + runs * nv, runs, nh),
-                   udl_mat_view(work + runs * (nv + nh), runs, nh)};
+                   udl_mat_view(work + runs * (nv + nh), runs, nh), NULL};
     double *lw = work + runs * (nv + 2 * nh), *lp = lw + runs, *lq = lp + runs;
+    an.sp = lq + runs;
     base_model(base, an.gaussian, b_base);
     udli_rng rng;
     udli_rng_seed(&rng, params->seed);

@@ -16,6 +16,7 @@
 #include "core/net.h"
 #include "core/rng.h"
 #include "core/tensor.h"
+#include "core/vecmath.h"
 #include "core/train.h"
 #include "rbm/internal.h"
 
@@ -351,16 +352,17 @@ static void free_energy_rows(const udl_rbm *rbm, udl_mat v, udl_mat a, double *f
 {
     const double *b = rbm->net->b[1], *c = rbm->net->b[0];
     udli_net_layer(rbm->net, 0, v, a, 0);
+    const int gaussian_hidden = rbm->p.hidden == UDL_UNITS_GAUSSIAN;
     for (size_t i = 0; i < v.rows; i++) {
-        const double *vi = v.data + i * v.ld, *ai = a.data + i * a.ld;
-        double e = 0.0;
+        const double *vi = v.data + i * v.ld;
+        double *ai = a.data + i * a.ld, e = 0.0;
         for (size_t k = 0; k < v.cols; k++)
             e += rbm->p.visible == UDL_UNITS_GAUSSIAN ? 0.5 * (vi[k] - b[k]) * (vi[k] - b[k])
                                                       : -b[k] * vi[k];
+        if (!gaussian_hidden)
+            udli_softplus_lanes(ai, 1.0, ai, a.cols);
         for (size_t j = 0; j < a.cols; j++)
-            e -= rbm->p.hidden == UDL_UNITS_GAUSSIAN
-                     ? 0.5 * (ai[j] * ai[j] - c[j] * c[j] + UDLI_LOG_2PI)
-                     : fmax(ai[j], 0.0) + log1p(exp(-fabs(ai[j])));
+            e -= gaussian_hidden ? 0.5 * (ai[j] * ai[j] - c[j] * c[j] + UDLI_LOG_2PI) : ai[j];
         f[i] = e;
     }
 }

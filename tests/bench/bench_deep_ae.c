@@ -7,6 +7,9 @@
  *                fine-tuning phases LOSS:EPOCHS:LEARNING_RATE, one after another
  *                (LOSS ce or se), through udl_deep_ae_set_params
  *   momentum=0.99  nesterov=0  linear=0 (1: linear code layer)  rows=60000
+ *   pretrain=ae  (rbm: the stack is a deep belief net, trained by CD-1 with the RBM
+ *                defaults and rate prelr; its top layer is Gaussian when linear=1)
+ *   prelr=0.1    pretraining learning rate
  *   save=PREFIX  write PREFIX-stack.udl after pretraining and PREFIX-K.udl after
  *                fine-tuning phase K
  *   stack=FILE   load the pretrained stack instead of pretraining
@@ -129,7 +132,8 @@ int main(int argc, char **argv)
     phase ph[MAX_PHASES];
     size_t n_phases = parse_phases("ce:70:0.001,se:10:0.001,se:10:0.0002", ph);
     double momentum = 0.99;
-    int linear_code = 0, nesterov = 0;
+    int linear_code = 0, nesterov = 0, pretrain_rbm = 0;
+    double pre_lr = 0.1;
     const char *save = NULL, *stack_file = NULL, *deep_file = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = strchr(a, '=');
@@ -149,6 +153,12 @@ int main(int argc, char **argv)
             momentum = atof(v);
         else if (KEY("nesterov"))
             nesterov = atoi(v);
+        else if (KEY("pretrain")) {
+            if (strcmp(v, "ae") && strcmp(v, "rbm"))
+                return usage(a);
+            pretrain_rbm = strcmp(v, "rbm") == 0;
+        } else if (KEY("prelr"))
+            pre_lr = atof(v);
         else if (KEY("linear"))
             linear_code = atoi(v);
         else if (KEY("save"))
@@ -212,7 +222,24 @@ int main(int argc, char **argv)
         pre_epochs = 0;
         pre_from = deep_file;
     } else {
-        if (stack_file) {
+        if (pretrain_rbm) {
+            udl_rbm_params rp = udl_rbm_params_default();
+            rp.train.epochs = pre_epochs;
+            rp.train.sgd.learning_rate = pre_lr;
+            rp.hidden = linear_code ? UDL_UNITS_GAUSSIAN : UDL_UNITS_BERNOULLI;
+            udl_dbn *dbn;
+            t0 = now();
+            if ((s = udl_dbn_create(&rp, sizes, 5, &dbn)) ||
+                (s = udl_dbn_train(dbn, x, report, NULL)))
+                return fail(s);
+            pre_seconds = now() - t0;
+            pre_from = "deep belief net";
+            dp.linear_code = linear_code;
+            s = udl_deep_ae_create_from_dbn(dbn, &dp, &deep);
+            udl_dbn_free(dbn);
+            if (s)
+                return fail(s);
+        } else if (stack_file) {
             if ((s = udl_sae_load(stack_file, &sae)))
                 return fail(s);
             pre_epochs = udl_ae_get_params(udl_sae_layer(sae, 0)).train.epochs;
@@ -220,6 +247,7 @@ int main(int argc, char **argv)
         } else {
             udl_ae_params ap = udl_ae_params_default();
             ap.train.epochs = pre_epochs;
+            ap.train.sgd.learning_rate = pre_lr;
             t0 = now();
             if ((s = udl_sae_create(&ap, sizes, 5, &sae)) ||
                 (s = udl_sae_train(sae, x, report, NULL)))
@@ -228,9 +256,11 @@ int main(int argc, char **argv)
             if (checkpoint(NULL, sae, save, 0))
                 return 1;
         }
-        dp.linear_code = linear_code;
-        if ((s = udl_deep_ae_create(sae, &dp, &deep)))
-            return fail(s);
+        if (!deep) {
+            dp.linear_code = linear_code;
+            if ((s = udl_deep_ae_create(sae, &dp, &deep)))
+                return fail(s);
+        }
     }
     if ((s = udl_deep_ae_reconstruct(deep, t, udl_mat_view(xhat, t.rows, t.cols))))
         return fail(s);
@@ -257,7 +287,8 @@ int main(int argc, char **argv)
     double deep_mse = mse(t, xhat);
 
     /* flops: an autoencoder layer D x M costs about 10 D M per row and epoch (two
-     * products forward, three backward); the unrolled net 6 per weight per row */
+     * products forward, three backward), and so does an RBM's by CD-1 (five products);
+     * the unrolled net 6 per weight per row */
     double pre_flops = 0.0, weights = 0.0;
     for (int i = 0; i < 4; i++) {
         pre_flops += 10.0 * sizes[i] * sizes[i + 1] * (double)x.rows * (double)pre_epochs;
@@ -270,8 +301,9 @@ int main(int argc, char **argv)
     printf("  machine dgemm (1000x784 by 784x1000): %.1f GFLOP/s\n", dgemm_gflops);
     printf("  PCA-30:          test MSE/pixel %.5f  (%.2f s)\n", pca_mse, pca_seconds);
     if (pre_seconds > 0.0)
-        printf("  stack pretrain:  %zu epochs per layer, %.1f s, %.1f GFLOP/s\n", pre_epochs,
-               pre_seconds, pre_flops / pre_seconds / 1e9);
+        printf("  stack pretrain:  %s, %zu epochs per layer at lr %g, %.1f s, %.1f GFLOP/s\n",
+               pretrain_rbm ? "RBMs (CD-1)" : "autoencoders", pre_epochs, pre_lr, pre_seconds,
+               pre_flops / pre_seconds / 1e9);
     else
         printf("  start:           %s\n", pre_from);
     printf("  at the start of fine-tuning: test MSE/pixel %.5f\n", start_mse);
