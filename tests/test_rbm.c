@@ -4,6 +4,7 @@
 #include <udl/rbm.h>
 
 #include "core/net.h"
+#include "core/model.h"
 #include "rbm/internal.h"
 
 enum { V = 10, H = 6 };
@@ -543,9 +544,23 @@ static void test_dbn_trains_each_layer_on_the_probabilities_below(void **state)
         assert_close(xh[i], xh2[i], 1e-12);
     udl_deep_ae_free(deep);
     udl_dbn_free(dbn);
-    /* a file whose layers do not chain is refused */
     assert_int_equal(udl_dbn_create(NULL, sizes, 3, &dbn), UDL_EINVAL);
     assert_int_equal(udl_dbn_create(&p, sizes, 1, &dbn), UDL_EINVAL);
+    /* a file whose layers do not chain, or meet in Gaussian units, is refused */
+    udl_rbm *l0 = small_rbm(UDL_UNITS_BERNOULLI, UDL_UNITS_BERNOULLI, 41, 0.1);
+    udl_rbm *l1 = small_rbm(UDL_UNITS_BERNOULLI, UDL_UNITS_BERNOULLI, 42, 0.1); /* 10 in */
+    udli_record rec;
+    udli_record_init(&rec);
+    udli_record_u64(&rec, "n_layers", 2);
+    udli_record_prefix(&rec, "L0.");
+    udli_rbm_record(l0, &rec);
+    udli_record_prefix(&rec, "L1.");
+    udli_rbm_record(l1, &rec);
+    assert_int_equal(udli_record_save(&rec, path, UDL_KIND_DBN), UDL_OK);
+    assert_int_equal(udl_dbn_load(path, &dbn), UDL_EFORMAT);
+    assert_non_null(strstr(udl_last_error(), "layer 1 takes 10 inputs but layer 0 gives 6"));
+    udl_rbm_free(l0);
+    udl_rbm_free(l1);
     free(x);
 }
 
