@@ -109,9 +109,23 @@ static void test_permutation_is_a_permutation_and_unbiased(void **state)
     udli_rng_permutation(&r, idx, 0); /* empty: nothing to do */
 }
 
+static void test_uniforms_in_bulk_are_the_single_draws(void **state)
+{
+    (void)state;
+    udli_rng a, b;
+    udli_rng_seed(&a, 77);
+    udli_rng_seed(&b, 77);
+    double bulk[300];
+    udli_rng_uniforms(&a, bulk, 300);
+    for (size_t i = 0; i < 300; i++)
+        assert_true(bulk[i] == udli_rng_uniform(&b));
+    assert_true(udli_rng_next(&a) == udli_rng_next(&b)); /* and the state carries on */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_uniforms_in_bulk_are_the_single_draws),
         cmocka_unit_test(test_same_seed_same_stream_other_seed_other_stream),
         cmocka_unit_test(test_xoshiro_reference_values),
         cmocka_unit_test(test_uniform_and_normal_moments),

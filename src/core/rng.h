@@ -16,6 +16,8 @@ void udli_rng_seed(udli_rng *rng, uint64_t seed);
 uint64_t udli_rng_next(udli_rng *rng);
 /* Uniform in [0, 1) with 53 random bits. */
 double udli_rng_uniform(udli_rng *rng);
+/* u[0..n) uniform in [0, 1): the numbers n calls of udli_rng_uniform would give. */
+void udli_rng_uniforms(udli_rng *rng, double *u, size_t n);
 /* Uniform integer in [0, bound), without modulo bias; bound > 0. */
 uint64_t udli_rng_below(udli_rng *rng, uint64_t bound);
 /* Standard normal (Box-Muller). */

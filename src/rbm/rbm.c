@@ -158,11 +158,20 @@ const char *udli_units_name(udl_units u)
 /* Replaces the means in m by samples: Bernoulli draws, or the mean plus N(0, 1). */
 static void sample_units(udli_rng *rng, udl_units units, udl_mat m)
 {
+    double u[256];
     for (size_t i = 0; i < m.rows; i++) {
         double *r = m.data + i * m.ld;
-        for (size_t j = 0; j < m.cols; j++)
-            r[j] = units == UDL_UNITS_GAUSSIAN ? r[j] + udli_rng_normal(rng)
-                                               : (double)(udli_rng_uniform(rng) < r[j]);
+        if (units == UDL_UNITS_GAUSSIAN) {
+            for (size_t j = 0; j < m.cols; j++)
+                r[j] += udli_rng_normal(rng);
+            continue;
+        }
+        for (size_t at = 0; at < m.cols; at += 256) {
+            const size_t n = m.cols - at < 256 ? m.cols - at : 256;
+            udli_rng_uniforms(rng, u, n);
+            for (size_t j = 0; j < n; j++)
+                r[at + j] = (double)(u[j] < r[at + j]);
+        }
     }
 }
 
