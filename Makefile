@@ -44,10 +44,11 @@ demo: build
 	@echo "pictures in $(DEMO_OUT)/: pca.png, pca-variance.png, tsne.png"
 
 # Benchmarks (not tests): PCA against the machine's dgemm and scikit-learn, t-SNE
-# against scikit-learn.
+# against scikit-learn, RBM training against scikit-learn and PyTorch.
 bench: build
 	sh tests/bench/run_pca.sh $(BUILD) 3
 	sh tests/bench/run_tsne.sh $(BUILD) 10000
+	sh tests/bench/run_rbm.sh $(BUILD)
 
 # libFuzzer on every reader and every model kind, FUZZ_SECONDS long (needs clang and
 # libomp-dev; not part of make test). New crashes land in $(FUZZ_BUILD)/ as crash-*.
