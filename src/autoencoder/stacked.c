@@ -10,6 +10,7 @@
 #include "core/container.h"
 #include "core/error.h"
 #include "core/model.h"
+#include "core/stack.h"
 
 #define MAX_LAYERS 32
 
@@ -57,54 +58,31 @@ UDL_API udl_status udl_sae_create(const udl_ae_params *layer_params, const size_
     return UDL_OK;
 }
 
-/* *z = the codes of x from ae, in a new buffer that replaces *buffer. */
-static udl_status encode_next(const udl_ae *ae, udl_mat x, double **buffer, udl_mat *z)
+static udl_status layer_train(void *ae, udl_mat x, udl_progress_fn progress, void *user)
 {
-    size_t m = udl_ae_get_params(ae).n_hidden;
-    double *next = udli_alloc(x.rows * m, sizeof(double), "stacked autoencoder codes");
-    if (!next)
-        return UDL_ENOMEM;
-    udl_mat codes = udl_mat_view(next, x.rows, m);
-    udl_status s = udl_ae_encode(ae, x, codes);
-    if (s) {
-        free(next);
-        return s;
-    }
-    free(*buffer);
-    *buffer = next;
-    *z = codes;
-    return UDL_OK;
+    return udl_ae_train(ae, x, progress, user);
 }
+static udl_status layer_encode(const void *ae, udl_mat x, udl_mat z)
+{
+    return udl_ae_encode(ae, x, z);
+}
+static size_t layer_codes(const void *ae) { return udl_ae_get_params(ae).n_hidden; }
+
+static const udli_stack_ops ops = {layer_train, layer_encode, layer_codes,
+                                   "stacked autoencoder codes"};
 
 UDL_API udl_status udl_sae_train(udl_sae *sae, udl_mat x, udl_progress_fn progress, void *user)
 {
     if (!sae)
         return udli_fail(UDL_EINVAL, "stacked autoencoder: model is NULL");
-    udl_status s = UDL_OK;
-    double *buffer = NULL;
-    udl_mat codes = x;
-    for (size_t i = 0; i < sae->n_layers && !s; i++) {
-        s = udl_ae_train(sae->layers[i], codes, progress, user);
-        if (!s && i + 1 < sae->n_layers)
-            s = encode_next(sae->layers[i], codes, &buffer, &codes);
-    }
-    free(buffer);
-    return s;
+    return udli_stack_train((void *const *)sae->layers, sae->n_layers, &ops, x, progress, user);
 }
 
 UDL_API udl_status udl_sae_encode(const udl_sae *sae, udl_mat x, udl_mat z)
 {
     if (!sae)
         return udli_fail(UDL_EINVAL, "stacked autoencoder: model is NULL");
-    double *buffer = NULL;
-    udl_mat below = x;
-    udl_status s = UDL_OK;
-    for (size_t i = 0; i + 1 < sae->n_layers && !s; i++)
-        s = encode_next(sae->layers[i], below, &buffer, &below);
-    if (!s)
-        s = udl_ae_encode(sae->layers[sae->n_layers - 1], below, z);
-    free(buffer);
-    return s;
+    return udli_stack_encode((void *const *)sae->layers, sae->n_layers, &ops, x, z);
 }
 
 UDL_API size_t udl_sae_n_layers(const udl_sae *sae) { return sae ? sae->n_layers : 0; }

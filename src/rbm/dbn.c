@@ -9,6 +9,7 @@
 #include "core/container.h"
 #include "core/error.h"
 #include "core/model.h"
+#include "core/stack.h"
 #include "core/tensor.h"
 #include "rbm/internal.h"
 
@@ -60,54 +61,31 @@ UDL_API udl_status udl_dbn_create(const udl_rbm_params *layer_params, const size
     return UDL_OK;
 }
 
-/* *h = E[h | x] of rbm, in a new buffer that replaces *buffer. */
-static udl_status up(const udl_rbm *rbm, udl_mat x, double **buffer, udl_mat *h)
+static udl_status layer_train(void *rbm, udl_mat x, udl_progress_fn progress, void *user)
 {
-    size_t m = udl_rbm_get_params(rbm).n_hidden;
-    double *next = udli_alloc(x.rows, m * sizeof(double), "deep belief net codes");
-    if (!next)
-        return UDL_ENOMEM;
-    udl_mat codes = udl_mat_view(next, x.rows, m);
-    udl_status s = udl_rbm_transform(rbm, x, codes);
-    if (s) {
-        free(next);
-        return s;
-    }
-    free(*buffer);
-    *buffer = next;
-    *h = codes;
-    return UDL_OK;
+    return udl_rbm_train(rbm, x, progress, user);
 }
+static udl_status layer_encode(const void *rbm, udl_mat x, udl_mat h)
+{
+    return udl_rbm_transform(rbm, x, h);
+}
+static size_t layer_codes(const void *rbm) { return udl_rbm_get_params(rbm).n_hidden; }
+
+static const udli_stack_ops ops = {layer_train, layer_encode, layer_codes,
+                                   "deep belief net codes"};
 
 UDL_API udl_status udl_dbn_train(udl_dbn *dbn, udl_mat x, udl_progress_fn progress, void *user)
 {
     if (!dbn)
         return udli_fail(UDL_EINVAL, "deep belief net: model is NULL");
-    udl_status s = UDL_OK;
-    double *buffer = NULL;
-    udl_mat codes = x;
-    for (size_t i = 0; i < dbn->n_layers && !s; i++) {
-        s = udl_rbm_train(dbn->layers[i], codes, progress, user);
-        if (!s && i + 1 < dbn->n_layers)
-            s = up(dbn->layers[i], codes, &buffer, &codes);
-    }
-    free(buffer);
-    return s;
+    return udli_stack_train((void *const *)dbn->layers, dbn->n_layers, &ops, x, progress, user);
 }
 
 UDL_API udl_status udl_dbn_transform(const udl_dbn *dbn, udl_mat x, udl_mat h)
 {
     if (!dbn)
         return udli_fail(UDL_EINVAL, "deep belief net: model is NULL");
-    double *buffer = NULL;
-    udl_mat below = x;
-    udl_status s = UDL_OK;
-    for (size_t i = 0; i + 1 < dbn->n_layers && !s; i++)
-        s = up(dbn->layers[i], below, &buffer, &below);
-    if (!s)
-        s = udl_rbm_transform(dbn->layers[dbn->n_layers - 1], below, h);
-    free(buffer);
-    return s;
+    return udli_stack_encode((void *const *)dbn->layers, dbn->n_layers, &ops, x, h);
 }
 
 /* From the top layer's visible states top (rows x its n_visible), E[v | h] down through
