@@ -291,6 +291,10 @@ static void test_ais_log_z_agrees_with_enumeration(void **state)
         mf += f[r] / 8.0;
     assert_close(ll, -mf - res.log_z, 1e-12);
     assert_true(lo <= ll && ll <= hi);
+    /* without base data the base model is uniform: log Z_A = (V + H) log 2 exactly */
+    ap.n_betas = 100;
+    assert_int_equal(udl_rbm_log_partition(rbm, &ap, NULL, &res), UDL_OK);
+    assert_close(res.log_z_base, (V + H) * log(2.0), 1e-12);
     udl_rbm_free(rbm);
     /* Gaussian visibles anneal from N(mean, 1); Gaussian hiddens are refused */
     rbm = small_rbm(UDL_UNITS_BERNOULLI, UDL_UNITS_GAUSSIAN, 18, 0.3);
@@ -455,6 +459,21 @@ static void test_bad_input_is_refused_with_a_sentence(void **state)
     ap.n_runs = 1;
     assert_int_equal(udl_rbm_log_partition(rbm, &ap, NULL, &res), UDL_EINVAL);
     assert_non_null(strstr(udl_last_error(), "n_runs"));
+    /* PCD's chains follow a larger batch (found in review: they overflowed) */
+    udl_rbm *pcd;
+    udl_rbm_params pp = p;
+    pp.method = UDL_RBM_PCD;
+    pp.train.batch_size = 2;
+    pp.train.epochs = 1;
+    double data[40 * V];
+    for (size_t i = 0; i < 40 * V; i++)
+        data[i] = (double)(i % 3 == 0);
+    assert_int_equal(udl_rbm_create(&pp, &pcd), UDL_OK);
+    assert_int_equal(udl_rbm_train(pcd, udl_mat_view(data, 40, V), NULL, NULL), UDL_OK);
+    pp.train.batch_size = 40;
+    assert_int_equal(udl_rbm_set_params(pcd, &pp), UDL_OK);
+    assert_int_equal(udl_rbm_train(pcd, udl_mat_view(data, 40, V), NULL, NULL), UDL_OK);
+    udl_rbm_free(pcd);
     /* set_params: training settings change, sizes and units do not */
     q = udl_rbm_get_params(rbm);
     q.method = UDL_RBM_PCD;
@@ -529,7 +548,7 @@ static void test_dbn_trains_each_layer_on_the_probabilities_below(void **state)
     for (size_t i = 0; i < n * 3; i++)
         assert_close(z2[i], z[i], 1e-12);
     double xh[60 * V], xh2[60 * V];
-    dp.linear_code = 0; /* with a sigmoid code, the decoder mirrors reconstruct's down pass */
+    dp = udl_deep_ae_params_default(); /* linear_code 1, but the top layer decides */
     udl_deep_ae_free(deep);
     udl_dbn_free(back);
     udl_rbm_free(alone);

@@ -118,7 +118,8 @@ UDL_API udl_status udl_deep_ae_create(const udl_sae *stack, const udl_deep_ae_pa
                                       udl_deep_ae **out);
 /* The same from a deep belief net (Hinton & Salakhutdinov 2006's own recipe): the
  * encoder takes each RBM's W and hidden bias, the decoder W^T and the visible bias. The
- * output is linear when layer 0 has Gaussian visible units. */
+ * code layer is linear exactly when the top RBM's hidden units are Gaussian (params'
+ * linear_code is set from them), the output when layer 0's visibles are. */
 UDL_API udl_status udl_deep_ae_create_from_dbn(const udl_dbn *dbn,
                                                const udl_deep_ae_params *params,
                                                udl_deep_ae **out);

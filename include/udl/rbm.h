@@ -42,9 +42,11 @@ typedef struct udl_rbm_params {
     udl_train_params train;    /* epochs, batch size, optimizer, seed, schedule */
 } udl_rbm_params;
 
-/* Bernoulli units, CD-1, and Hinton's guide (2010) for the rest: learning rate 0.1
- * (0.001 with Gaussian visibles), momentum 0.5 for 5 epochs then 0.9, weight decay
- * 0.0002, batches of 100, 20 epochs, seed 1. n_visible and n_hidden are 0: set them. */
+/* Bernoulli units, CD-1, and Hinton's guide (2010) for the rest: learning rate 0.1,
+ * momentum 0.5 for 5 epochs then 0.9, weight decay 0.0002, batches of 100, 20 epochs,
+ * seed 1. n_visible and n_hidden are 0: set them. With Gaussian visibles the guide asks
+ * for a rate one or two orders of magnitude lower (the tool uses 0.001). PCD's chains
+ * live in memory only: a loaded model starts them again from data. */
 UDL_API udl_rbm_params udl_rbm_params_default(void);
 
 typedef struct udl_rbm udl_rbm;
@@ -91,7 +93,8 @@ UDL_API udl_status udl_rbm_sample(const udl_rbm *rbm, udl_mat v, size_t n_steps,
 typedef struct udl_ais_params {
     size_t n_runs;     /* independent annealing runs, >= 2 */
     size_t n_betas;    /* intermediate distributions; 0: their schedule of 14,500
-                          (1,000 steps to beta 0.5, 4,000 to 0.9, 10,000 to 1) */
+                          (500 steps of 0.001 to beta 0.5, 4,000 of 0.0001 to 0.9,
+                          10,000 of 0.00001 to 1) */
     uint64_t seed;
 } udl_ais_params;
 

@@ -179,7 +179,12 @@ UDL_API udl_status udl_deep_ae_create_from_dbn(const udl_dbn *dbn,
     }
     /* Gaussian visibles reconstruct linearly; a Gaussian top layer is the linear code */
     const udl_rbm_params bottom = udl_rbm_get_params(udl_dbn_layer(dbn, 0));
-    return unroll(layers, depth, bottom.visible == UDL_UNITS_GAUSSIAN, params, out);
+    const udl_rbm_params top = udl_rbm_get_params(udl_dbn_layer(dbn, depth - 1));
+    if (!params)
+        return udli_fail(UDL_EINVAL, "deep autoencoder: params is NULL");
+    udl_deep_ae_params p = *params;
+    p.linear_code = top.hidden == UDL_UNITS_GAUSSIAN;
+    return unroll(layers, depth, bottom.visible == UDL_UNITS_GAUSSIAN, &p, out);
 }
 
 /* ---- the gradient ------------------------------------------------------------------------ */

@@ -63,7 +63,7 @@ typedef struct train_args {
     udl_rbm_method method;   /* rbm, dbn, deep-ae --pretrain rbm */
     size_t k;
     udl_units visible;
-    int pretrain_rbm;
+    int pretrain_rbm, rbm_option, loss_given;
 } train_args;
 
 enum { G_EPOCHS = 1, G_BATCH = 2, G_LR = 4, G_MOM = 8, G_NEST = 16, G_WD = 32, G_SEED = 64,
@@ -290,15 +290,18 @@ static int parse_train(int argc, char **argv, train_args *a)
             a->given |= G_WD;
             break;
         case O_CD:
-            rc = cli_parse_size("train", "--cd", optarg, 1, 100000, &a->k);
-            a->method = UDL_RBM_CD;
-            break;
         case O_PCD:
-            a->method = UDL_RBM_PCD;
-            if (optarg)
+            if (a->rbm_option & (c == O_CD ? 2 : 1))
+                rc = cli_error("train", "--cd and --pcd are one or the other");
+            else if (c == O_CD)
+                rc = cli_parse_size("train", "--cd", optarg, 1, 100000, &a->k);
+            else if (optarg)
                 rc = cli_parse_size("train", "--pcd", optarg, 1, 100000, &a->k);
+            a->method = c == O_CD ? UDL_RBM_CD : UDL_RBM_PCD;
+            a->rbm_option |= c == O_CD ? 1 : 2;
             break;
         case O_VISIBLE:
+            a->rbm_option |= 4;
             if (strcmp(optarg, "bernoulli") == 0)
                 a->visible = UDL_UNITS_BERNOULLI;
             else if (strcmp(optarg, "gaussian") == 0)
@@ -312,7 +315,7 @@ static int parse_train(int argc, char **argv, train_args *a)
             else
                 rc = cli_error("train", "--pretrain is ae or rbm, got '%s'", optarg);
             break;
-        case O_LOSS: rc = parse_loss("--loss", optarg, &a->ae.loss); break;
+        case O_LOSS: rc = parse_loss("--loss", optarg, &a->ae.loss); a->loss_given = 1; break;
         case O_PHASES: rc = parse_phases(optarg, a); break;
         case O_WARMUP: rc = parse_warmup(optarg, &a->ae.train); a->given |= G_WARMUP; break;
         case O_DECAY: rc = parse_decay(optarg, &a->ae.train); a->given |= G_DECAY; break;
@@ -355,9 +358,19 @@ static int parse_train(int argc, char **argv, train_args *a)
                          "give one or the other");
     const int rbms = a->kind == UDL_KIND_RBM || a->kind == UDL_KIND_DBN ||
                      (a->kind == UDL_KIND_DEEP_AUTOENCODER && a->pretrain_rbm);
-    if (!rbms && (a->method != UDL_RBM_CD || a->k != 1 || a->visible != UDL_UNITS_BERNOULLI))
+    if (!rbms && a->rbm_option)
         return cli_error("train", "--cd, --pcd and --visible are for rbm, dbn and deep-ae "
                          "--pretrain rbm");
+    if (a->kind == UDL_KIND_DEEP_AUTOENCODER && a->visible == UDL_UNITS_GAUSSIAN) {
+        /* checked now, not after hours of pretraining: a linear output needs the squared
+         * loss, and a one-layer stack's linear code would make both sides Gaussian */
+        if (a->loss_given && a->ae.loss == UDL_LOSS_CROSS_ENTROPY)
+            return cli_error("train", "--visible gaussian reconstructs linearly: use --loss se");
+        a->ae.loss = UDL_LOSS_SQUARED;
+        if (a->n_layers == 1 && !a->sigmoid_code)
+            return cli_error("train", "a one-layer deep-ae with --visible gaussian needs "
+                             "--sigmoid-code (the top RBM cannot be Gaussian on both sides)");
+    }
     if (a->pretrain_rbm && a->kind != UDL_KIND_DEEP_AUTOENCODER)
         return cli_error("train", "--pretrain is for deep-ae");
     if (a->n_phases && a->kind != UDL_KIND_DEEP_AUTOENCODER)
@@ -412,6 +425,8 @@ static int train_single(const train_args *a, udl_mat x, train_result *r)
 static udl_rbm_params rbm_params_for(const train_args *a)
 {
     udl_rbm_params p = udl_rbm_params_default();
+    if (a->visible == UDL_UNITS_GAUSSIAN) /* Hinton's guide: 1-2 orders of magnitude lower */
+        p.train.sgd.learning_rate = 0.001;
     p.visible = a->visible;
     p.method = a->method;
     p.k = a->k;

@@ -41,6 +41,8 @@ udl_status udli_stack_train(void *const *layers, size_t n, const udli_stack_ops 
 udl_status udli_stack_encode(void *const *layers, size_t n, const udli_stack_ops *ops, udl_mat x,
                              udl_mat z)
 {
+    if (n == 0)
+        return udli_fail(UDL_EINVAL, "stack: it has no layers");
     double *buffer = NULL;
     udl_mat below = x;
     udl_status s = UDL_OK;

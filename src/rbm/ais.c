@@ -1,8 +1,9 @@
 /* Annealed importance sampling for an RBM's partition function (Neal 2001; Salakhutdinov
  * & Murray 2008, "On the quantitative analysis of deep belief networks"). Runs anneal
  * from a base-rate model A (visible biases from the data's means, no weights; its Z is
- * known in closed form) to the RBM B through p_beta ~ p*_A^(1-beta) p*_B^beta, each run
- * a row of one matrix so every step's products go through the core gemm. */
+ * known in closed form) to the RBM B through the joint energies
+ * E_beta(v, h) = (1 - beta) E_A(v, h) + beta E_B(v, h), each run a row of one matrix so
+ * every step's products go through the core gemm. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,14 +108,16 @@ static void transition(annealer *an, udli_rng *rng, double beta)
 
 /* The base model's parameters from the data's column means, smoothed so no pixel that
  * was always off (or on) gets an infinite bias. */
-static void base_model(const udl_mat *x, int gaussian, double *base)
+static void base_model(const udl_mat *x, size_t d, int gaussian, double *base)
 {
-    const size_t n = x ? x->rows : 0, d = x ? x->cols : 0;
     for (size_t i = 0; i < d; i++)
         base[i] = 0.0;
-    for (size_t r = 0; r < n; r++)
+    if (!x)
+        return; /* zero biases: the uniform distribution, or N(0, 1) */
+    for (size_t r = 0; r < x->rows; r++)
         for (size_t i = 0; i < d; i++)
             base[i] += x->data[r * x->ld + i];
+    const size_t n = x->rows;
     for (size_t i = 0; i < d; i++) {
         if (gaussian)
             base[i] /= (double)n;
@@ -166,7 +169,7 @@ UDL_API udl_status udl_rbm_log_partition(const udl_rbm *rbm, const udl_ais_param
                    udl_mat_view(work + runs * (nv + nh), runs, nh), NULL};
     double *lw = work + runs * (nv + 2 * nh), *lp = lw + runs, *lq = lp + runs;
     an.sp = lq + runs;
-    base_model(base, an.gaussian, b_base);
+    base_model(base, nv, an.gaussian, b_base);
     udli_rng rng;
     udli_rng_seed(&rng, params->seed);
     /* v_1 ~ p_A, exactly */

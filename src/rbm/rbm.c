@@ -141,8 +141,11 @@ UDL_API udl_status udl_rbm_set_params(udl_rbm *rbm, const udl_rbm_params *params
                          rbm->p.n_hidden, udli_units_name(rbm->p.hidden));
     if (params->train.seed != rbm->p.train.seed)
         udli_rng_seed(&rbm->rng, params->train.seed);
-    if (params->train.batch_size != rbm->p.train.batch_size || params->method != rbm->p.method)
-        rbm->n_chains = 0; /* the persistent chains start again */
+    if (params->train.batch_size != rbm->p.train.batch_size || params->method != rbm->p.method) {
+        free(rbm->chains); /* the persistent chains start again, as many as the new batch */
+        rbm->chains = NULL;
+        rbm->n_chains = 0;
+    }
     rbm->p = *params;
     return UDL_OK;
 }

@@ -95,6 +95,14 @@ cases = [
     (["eval-ll", "--model", path("rbm.udl"), "-i", path("x.npy"), "--runs", "1"], "--runs"),
     (["sample", "--model", path("deep.udl"), "-n", "3", "-o", path("out.udl")], "has no sample"),
     (["sample", "--model", path("rbm.udl"), "-o", path("out.udl")], "-n"),
+    (["train", "--model", "rbm", "--layers", "4", "--cd", "2", "--pcd", "-i", path("x.npy"),
+      "--save", path("out.udl")], "one or the other"),
+    (["train", "--model", "ae", "--layers", "4", "--cd", "1", "-i", path("x.npy"), "--save",
+      path("out.udl")], "--cd"),
+    (["train", "--model", "deep-ae", "--pretrain", "rbm", "--visible", "gaussian", "--loss", "ce",
+      "--layers", "6,3", "-i", path("x.npy"), "--save", path("out.udl")], "--loss se"),
+    (["train", "--model", "deep-ae", "--pretrain", "rbm", "--visible", "gaussian", "--layers",
+      "3", "-i", path("x.npy"), "--save", path("out.udl")], "--sigmoid-code"),
 ]
 for args, words in cases:
     rc, out, err = run(*args)
