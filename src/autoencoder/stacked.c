@@ -1,6 +1,5 @@
 /* Stacked autoencoder: autoencoders trained greedily, each on the codes of the one
  * below (Bengio, Lamblin, Popovici & Larochelle 2007). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +11,7 @@
 #include "core/model.h"
 #include "core/stack.h"
 
-#define MAX_LAYERS 32
+#define MAX_LAYERS UDLI_STACK_MAX
 
 struct udl_sae {
     size_t n_layers;
@@ -66,10 +65,30 @@ static udl_status layer_encode(const void *ae, udl_mat x, udl_mat z)
 {
     return udl_ae_encode(ae, x, z);
 }
+static size_t layer_inputs(const void *ae) { return udl_ae_get_params(ae).n_visible; }
 static size_t layer_codes(const void *ae) { return udl_ae_get_params(ae).n_hidden; }
+static void layer_record(const void *ae, udli_record *r) { udli_ae_record(ae, r); }
+static udl_status layer_read(udli_container *c, void **ae) { return udli_ae_read(c, (udl_ae **)ae); }
+static void layer_free(void *ae) { udl_ae_free(ae); }
+static udl_status layer_set_train(void *ae, const udl_train_params *p)
+{
+    udl_ae_params params = udl_ae_get_params(ae);
+    params.train = *p;
+    return udl_ae_set_params(ae, &params);
+}
+/* A linear layer's codes leave [0, 1], which cross-entropy cannot take. */
+static udl_status check_pair(const void *below, const void *above, size_t i, const char *path)
+{
+    if (udl_ae_get_params(below).linear &&
+        udl_ae_get_params(above).loss == UDL_LOSS_CROSS_ENTROPY)
+        return udli_fail(UDL_EFORMAT, "%s: layer %zu uses the cross-entropy loss on the codes "
+                         "of layer %zu, which is linear", path, i, i - 1);
+    return UDL_OK;
+}
 
-static const udli_stack_ops ops = {layer_train, layer_encode, layer_codes,
-                                   "stacked autoencoder codes"};
+static const udli_stack_ops ops = {layer_train,  layer_encode, layer_inputs, layer_codes,
+                                   layer_record, layer_read,   layer_free,   layer_set_train,
+                                   check_pair,   "stacked autoencoder"};
 
 UDL_API udl_status udl_sae_train(udl_sae *sae, udl_mat x, udl_progress_fn progress, void *user)
 {
@@ -98,49 +117,20 @@ UDL_API udl_status udl_sae_save(const udl_sae *sae, const char *path)
         return udli_fail(UDL_EINVAL, "stacked autoencoder save: model is NULL");
     udli_record r;
     udli_record_init(&r);
-    udli_record_u64(&r, "n_layers", sae->n_layers);
-    for (size_t i = 0; i < sae->n_layers; i++) {
-        char prefix[24];
-        snprintf(prefix, sizeof prefix, "L%zu.", i);
-        udli_record_prefix(&r, prefix);
-        udli_ae_record(sae->layers[i], &r);
-    }
+    udli_stack_record((void *const *)sae->layers, sae->n_layers, &ops, &r);
     return udli_record_save(&r, path, UDL_KIND_STACKED_AUTOENCODER);
 }
 
 static udl_status sae_read(udli_container *c, udl_sae **out)
 {
-    *out = NULL;
     static const char *const v1[] = {"n_layers"};
-    size_t n_layers;
-    udl_status s;
-    if ((s = udli_container_upgrade(c, "layers", v1, 1)) ||
-        (s = udli_container_size(c, "n_layers", 1, MAX_LAYERS, &n_layers)))
-        return s;
-    udl_sae *sae = udli_calloc(1, sizeof *sae, "stacked autoencoder");
+    *out = NULL;
+    udl_status s = udli_container_upgrade(c, "layers", v1, 1);
+    udl_sae *sae = s ? NULL : udli_calloc(1, sizeof *sae, "stacked autoencoder");
     if (!sae)
-        return UDL_ENOMEM;
-    for (size_t i = 0; i < n_layers && !s; i++) {
-        char prefix[24];
-        snprintf(prefix, sizeof prefix, "L%zu.", i);
-        udli_container_prefix(c, prefix);
-        if (!(s = udli_ae_read(c, &sae->layers[i])))
-            sae->n_layers = i + 1;
-        if (!s && i > 0 &&
-            udl_ae_get_params(sae->layers[i]).n_visible !=
-                udl_ae_get_params(sae->layers[i - 1]).n_hidden)
-            s = udli_fail(UDL_EFORMAT, "%s: layer %zu takes %zu inputs but layer %zu gives %zu",
-                          udli_container_path(c), i, udl_ae_get_params(sae->layers[i]).n_visible,
-                          i - 1, udl_ae_get_params(sae->layers[i - 1]).n_hidden);
-        /* A linear layer's codes leave [0, 1], which cross-entropy cannot take. */
-        if (!s && i > 0 && udl_ae_get_params(sae->layers[i - 1]).linear &&
-            udl_ae_get_params(sae->layers[i]).loss == UDL_LOSS_CROSS_ENTROPY)
-            s = udli_fail(UDL_EFORMAT, "%s: layer %zu uses the cross-entropy loss on the codes "
-                          "of layer %zu, which is linear", udli_container_path(c), i, i - 1);
-    }
-    udli_container_prefix(c, "");
-    if (s) {
-        udl_sae_free(sae);
+        return s ? s : UDL_ENOMEM;
+    if ((s = udli_stack_read(c, &ops, (void **)sae->layers, &sae->n_layers))) {
+        free(sae);
         return s;
     }
     *out = sae;
@@ -179,21 +169,8 @@ static udl_status row_get_train(const void *m, udl_train_params *p)
 /* Every layer trains with the same parameters; layer i keeps its seed offset i. */
 static udl_status row_set_train(void *m, const udl_train_params *p)
 {
-    const udl_sae *sae = m;
-    if (!p)
-        return udli_fail(UDL_EINVAL, "stacked autoencoder: training parameters are NULL");
-    udl_ae_params params[MAX_LAYERS];
-    for (size_t i = 0; i < sae->n_layers; i++) {
-        params[i] = udl_ae_get_params(sae->layers[i]);
-        params[i].train = *p;
-        params[i].train.seed = p->seed + i;
-    }
-    udl_status s = udl_train_params_check(p);
-    if (s)
-        return udli_fail(s, "stacked autoencoder: %s", udl_last_error());
-    for (size_t i = 0; i < sae->n_layers && !s; i++)
-        s = udl_ae_set_params(sae->layers[i], &params[i]);
-    return s;
+    udl_sae *sae = m;
+    return udli_stack_set_train((void *const *)sae->layers, sae->n_layers, &ops, p);
 }
 
 const udli_kind_row udli_sae_row = {

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "core/error.h"
@@ -51,5 +52,70 @@ udl_status udli_stack_encode(void *const *layers, size_t n, const udli_stack_ops
     if (!s)
         s = ops->encode(layers[n - 1], below, z);
     free(buffer);
+    return s;
+}
+
+static void layer_prefix(char *buf, size_t size, size_t i)
+{
+    snprintf(buf, size, "L%zu.", i);
+}
+
+void udli_stack_record(void *const *layers, size_t n, const udli_stack_ops *ops,
+                       udli_record *r)
+{
+    udli_record_u64(r, "n_layers", n);
+    for (size_t i = 0; i < n; i++) {
+        char prefix[24];
+        layer_prefix(prefix, sizeof prefix, i);
+        udli_record_prefix(r, prefix);
+        ops->record(layers[i], r);
+    }
+    udli_record_prefix(r, "");
+}
+
+udl_status udli_stack_read(udli_container *c, const udli_stack_ops *ops, void **layers,
+                           size_t *n)
+{
+    const char *path = udli_container_path(c);
+    size_t count;
+    udl_status s = udli_container_size(c, "n_layers", 1, UDLI_STACK_MAX, &count);
+    *n = 0;
+    for (size_t i = 0; i < count && !s; i++) {
+        char prefix[24];
+        layer_prefix(prefix, sizeof prefix, i);
+        udli_container_prefix(c, prefix);
+        if ((s = ops->read(c, &layers[i])))
+            break;
+        *n = i + 1;
+        if (i == 0)
+            continue;
+        if (ops->n_inputs(layers[i]) != ops->n_codes(layers[i - 1]))
+            s = udli_fail(UDL_EFORMAT, "%s: layer %zu takes %zu inputs but layer %zu gives %zu",
+                          path, i, ops->n_inputs(layers[i]), i - 1, ops->n_codes(layers[i - 1]));
+        else if (ops->check_pair)
+            s = ops->check_pair(layers[i - 1], layers[i], i, path);
+    }
+    udli_container_prefix(c, "");
+    if (s) {
+        for (size_t i = 0; i < *n; i++)
+            ops->free(layers[i]);
+        *n = 0;
+    }
+    return s;
+}
+
+udl_status udli_stack_set_train(void *const *layers, size_t n, const udli_stack_ops *ops,
+                                const udl_train_params *params)
+{
+    if (!params)
+        return udli_fail(UDL_EINVAL, "%s: training parameters are NULL", ops->what);
+    udl_status s = udl_train_params_check(params);
+    if (s)
+        return udli_fail(s, "%s: %s", ops->what, udl_last_error());
+    for (size_t i = 0; i < n && !s; i++) {
+        udl_train_params p = *params;
+        p.seed = params->seed + i;
+        s = ops->set_train(layers[i], &p);
+    }
     return s;
 }

@@ -1,6 +1,5 @@
 /* Deep belief net: RBMs stacked and trained greedily, each on the hidden probabilities of
  * the one below (Hinton, Osindero & Teh 2006). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +12,7 @@
 #include "core/tensor.h"
 #include "rbm/internal.h"
 
-#define MAX_LAYERS 32
+#define MAX_LAYERS UDLI_STACK_MAX
 
 struct udl_dbn {
     size_t n_layers;
@@ -69,10 +68,35 @@ static udl_status layer_encode(const void *rbm, udl_mat x, udl_mat h)
 {
     return udl_rbm_transform(rbm, x, h);
 }
+static size_t layer_inputs(const void *rbm) { return udl_rbm_get_params(rbm).n_visible; }
 static size_t layer_codes(const void *rbm) { return udl_rbm_get_params(rbm).n_hidden; }
+static void layer_record(const void *rbm, udli_record *r) { udli_rbm_record(rbm, r); }
+static udl_status layer_read(udli_container *c, void **rbm)
+{
+    return udli_rbm_read(c, (udl_rbm **)rbm);
+}
+static void layer_free(void *rbm) { udl_rbm_free(rbm); }
+static udl_status layer_set_train(void *rbm, const udl_train_params *p)
+{
+    udl_rbm_params params = udl_rbm_get_params(rbm);
+    params.train = *p;
+    return udl_rbm_set_params(rbm, &params);
+}
+/* Every layer but the top has Bernoulli hidden units: the next layer's data must lie in
+ * [0, 1]. */
+static udl_status check_pair(const void *below, const void *above, size_t i, const char *path)
+{
+    udl_rbm_params lo = udl_rbm_get_params(below), hi = udl_rbm_get_params(above);
+    if (lo.hidden != UDL_UNITS_BERNOULLI || hi.visible != UDL_UNITS_BERNOULLI)
+        return udli_fail(UDL_EFORMAT, "%s: layers %zu and %zu meet in %s and %s units; inside a "
+                         "deep belief net both are Bernoulli", path, i - 1, i,
+                         udli_units_name(lo.hidden), udli_units_name(hi.visible));
+    return UDL_OK;
+}
 
-static const udli_stack_ops ops = {layer_train, layer_encode, layer_codes,
-                                   "deep belief net codes"};
+static const udli_stack_ops ops = {layer_train,  layer_encode, layer_inputs, layer_codes,
+                                   layer_record, layer_read,   layer_free,   layer_set_train,
+                                   check_pair,   "deep belief net"};
 
 UDL_API udl_status udl_dbn_train(udl_dbn *dbn, udl_mat x, udl_progress_fn progress, void *user)
 {
@@ -176,55 +200,19 @@ UDL_API udl_status udl_dbn_save(const udl_dbn *dbn, const char *path)
         return udli_fail(UDL_EINVAL, "deep belief net save: model is NULL");
     udli_record r;
     udli_record_init(&r);
-    udli_record_u64(&r, "n_layers", dbn->n_layers);
-    for (size_t i = 0; i < dbn->n_layers; i++) {
-        char prefix[24];
-        snprintf(prefix, sizeof prefix, "L%zu.", i);
-        udli_record_prefix(&r, prefix);
-        udli_rbm_record(dbn->layers[i], &r);
-    }
+    udli_stack_record((void *const *)dbn->layers, dbn->n_layers, &ops, &r);
     return udli_record_save(&r, path, UDL_KIND_DBN);
-}
-
-/* What transform, reconstruct and sample rely on: each layer takes the width the one
- * below gives, and every layer but the top has Bernoulli hidden units (the next layer's
- * data must lie in [0, 1]). */
-static udl_status check_chain(const udl_dbn *dbn, size_t i, const char *path)
-{
-    udl_rbm_params lo = udl_rbm_get_params(dbn->layers[i - 1]),
-                   hi = udl_rbm_get_params(dbn->layers[i]);
-    if (hi.n_visible != lo.n_hidden)
-        return udli_fail(UDL_EFORMAT, "%s: layer %zu takes %zu inputs but layer %zu gives %zu",
-                         path, i, hi.n_visible, i - 1, lo.n_hidden);
-    if (lo.hidden != UDL_UNITS_BERNOULLI || hi.visible != UDL_UNITS_BERNOULLI)
-        return udli_fail(UDL_EFORMAT, "%s: layers %zu and %zu meet in %s and %s units; inside a "
-                         "deep belief net both are Bernoulli", path, i - 1, i,
-                         udli_units_name(lo.hidden), udli_units_name(hi.visible));
-    return UDL_OK;
 }
 
 static udl_status dbn_read(udli_container *c, udl_dbn **out)
 {
     *out = NULL;
-    size_t n_layers;
-    udl_status s = udli_container_size(c, "n_layers", 1, MAX_LAYERS, &n_layers);
-    if (s)
-        return s;
     udl_dbn *dbn = udli_calloc(1, sizeof *dbn, "deep belief net");
     if (!dbn)
         return UDL_ENOMEM;
-    for (size_t i = 0; i < n_layers && !s; i++) {
-        char prefix[24];
-        snprintf(prefix, sizeof prefix, "L%zu.", i);
-        udli_container_prefix(c, prefix);
-        if (!(s = udli_rbm_read(c, &dbn->layers[i])))
-            dbn->n_layers = i + 1;
-        if (!s && i > 0)
-            s = check_chain(dbn, i, udli_container_path(c));
-    }
-    udli_container_prefix(c, "");
+    udl_status s = udli_stack_read(c, &ops, (void **)dbn->layers, &dbn->n_layers);
     if (s) {
-        udl_dbn_free(dbn);
+        free(dbn);
         return s;
     }
     *out = dbn;
@@ -271,19 +259,8 @@ static udl_status row_get_train(const void *m, udl_train_params *p)
 /* Every layer trains with the same parameters; layer i keeps its seed offset i. */
 static udl_status row_set_train(void *m, const udl_train_params *p)
 {
-    const udl_dbn *dbn = m;
-    if (!p)
-        return udli_fail(UDL_EINVAL, "deep belief net: training parameters are NULL");
-    udl_status s = udl_train_params_check(p);
-    if (s)
-        return udli_fail(s, "deep belief net: %s", udl_last_error());
-    for (size_t i = 0; i < dbn->n_layers && !s; i++) {
-        udl_rbm_params params = udl_rbm_get_params(dbn->layers[i]);
-        params.train = *p;
-        params.train.seed = p->seed + i;
-        s = udl_rbm_set_params(dbn->layers[i], &params);
-    }
-    return s;
+    udl_dbn *dbn = m;
+    return udli_stack_set_train((void *const *)dbn->layers, dbn->n_layers, &ops, p);
 }
 
 const udli_kind_row udli_dbn_row = {
