@@ -54,27 +54,33 @@ typedef struct annealer {
     double *sp;         /* H: one run's softplus terms */
 } annealer;
 
-/* log p*_beta(v) for every run, given a = v W + c:
- * Bernoulli: (1-beta) bA'v + beta b'v + sum_j softplus(beta a_j);
- * Gaussian:  -(1-beta) |v - muA|^2 / 2 - beta |v - b|^2 / 2 + sum_j softplus(beta a_j). */
-static void log_p(const annealer *an, double beta, double *lp)
+/* Adds log p*_beta(v) - log p*_prev(v) to every run's log weight, given a = v W + c:
+ *   log p*_beta(v) = (1 - beta) T_A(v) + beta T_B(v) + sum_j softplus(beta a_j),
+ * with T_A(v) = bA'v and T_B(v) = b'v for Bernoulli units, -|v - muA|^2 / 2 and
+ * -|v - b|^2 / 2 for Gaussian ones. The visible part is linear in beta, so one pass over
+ * v gives both temperatures' terms. */
+static void add_log_ratio(const annealer *an, double beta, double prev, double *lw)
 {
     const double *b = an->net->b[1];
     for (size_t r = 0; r < an->v.rows; r++) {
         const double *v = an->v.data + r * an->v.ld, *a = an->a.data + r * an->a.ld;
-        double s = 0.0;
+        double diff = 0.0; /* T_B(v) - T_A(v) */
         for (size_t i = 0; i < an->v.cols; i++) {
             if (an->gaussian) {
                 double da = v[i] - an->base[i], db = v[i] - b[i];
-                s -= 0.5 * ((1.0 - beta) * da * da + beta * db * db);
+                diff -= 0.5 * (db * db - da * da);
             } else {
-                s += ((1.0 - beta) * an->base[i] + beta * b[i]) * v[i];
+                diff += (b[i] - an->base[i]) * v[i];
             }
         }
+        double s = (beta - prev) * diff;
         udli_softplus_lanes(a, beta, an->sp, an->a.cols);
         for (size_t j = 0; j < an->a.cols; j++)
             s += an->sp[j];
-        lp[r] = s;
+        udli_softplus_lanes(a, prev, an->sp, an->a.cols);
+        for (size_t j = 0; j < an->a.cols; j++)
+            s -= an->sp[j];
+        lw[r] += s;
     }
 }
 
@@ -155,7 +161,7 @@ UDL_API udl_status udl_rbm_log_partition(const udl_rbm *rbm, const udl_ais_param
     }
     const size_t k_max = params->n_betas ? params->n_betas : 14500;
     double *beta = udli_alloc(k_max + 1, sizeof(double), "AIS schedule");
-    double *work = udli_alloc(runs + 1, (2 * nv + 2 * nh + 3) * sizeof(double), "AIS runs");
+    double *work = udli_alloc(runs + 1, (2 * nv + 2 * nh + 1) * sizeof(double), "AIS runs");
     double *b_base = udli_alloc(nv, sizeof(double), "AIS base model");
     if (!beta || !work || !b_base) {
         free(beta);
@@ -167,8 +173,8 @@ UDL_API udl_status udl_rbm_log_partition(const udl_rbm *rbm, const udl_ais_param
     annealer an = {rbm, udli_rbm_net(rbm), p.visible == UDL_UNITS_GAUSSIAN, b_base,
                    udl_mat_view(work, runs, nv), udl_mat_view(work + runs * nv, runs, nh),
                    udl_mat_view(work + runs * (nv + nh), runs, nh), NULL};
-    double *lw = work + runs * (nv + 2 * nh), *lp = lw + runs, *lq = lp + runs;
-    an.sp = lq + runs;
+    double *lw = work + runs * (nv + 2 * nh);
+    an.sp = lw + runs;
     base_model(base, nv, an.gaussian, b_base);
     udli_rng rng;
     udli_rng_seed(&rng, params->seed);
@@ -184,10 +190,7 @@ UDL_API udl_status udl_rbm_log_partition(const udl_rbm *rbm, const udl_ais_param
     udli_net_layer(an.net, 0, an.v, an.a, 0);
     memset(lw, 0, runs * sizeof *lw);
     for (size_t k = 1; k <= steps; k++) {
-        log_p(&an, beta[k], lp);
-        log_p(&an, beta[k - 1], lq);
-        for (size_t r = 0; r < runs; r++)
-            lw[r] += lp[r] - lq[r];
+        add_log_ratio(&an, beta[k], beta[k - 1], lw);
         if (k < steps)
             transition(&an, &rng, beta[k]);
     }
