@@ -52,8 +52,9 @@ static udli_train_spec spec_for(linreg *m, udli_param_block *block, udli_rng *rn
     p.epochs = 50;
     p.batch_size = 10;
     p.sgd = (udl_sgd_params){0.05, 0.9, 0.0, 0};
-    udli_train_spec s = {udl_mat_view(xs, 100, 3), udl_mat_view(ys, 100, 1), p, block, 1,
-                        linreg_batch, m, rng, "linreg", NULL, NULL, NULL};
+    udli_train_spec s = {.x = udl_mat_view(xs, 100, 3), .y = udl_mat_view(ys, 100, 1),
+                         .params = p, .blocks = block, .n_blocks = 1, .batch = linreg_batch,
+                         .model = m, .rng = rng, .stage = "linreg"};
     return s;
 }
 
@@ -248,8 +249,9 @@ static void test_schedule_follows_the_models_epochs_across_calls(void **state)
     udli_rng rng;
     udli_rng_seed(&rng, 1);
     udli_history h = {NULL, 0, 0};
-    udli_train_spec s = {udl_mat_view(xs, 100, 3), udl_mat_view(NULL, 100, 0), p, &b, 1,
-                        constant_gradient, w, &rng, "constant", NULL, NULL, &h};
+    udli_train_spec s = {.x = udl_mat_view(xs, 100, 3), .params = p, .blocks = &b,
+                         .n_blocks = 1, .batch = constant_gradient, .model = w, .rng = &rng,
+                         .stage = "constant", .history = &h};
     assert_int_equal(udli_train(&s, NULL), UDL_OK);
     assert_true(w[0] == -(1 + 1 + 0.5 + 0.5));
     s.params.epochs = 2; /* a second call carries on at epochs 4 and 5 */
@@ -290,8 +292,9 @@ static void test_schedule_edges_neither_stop_nor_crash_training(void **state)
     p.decay_rate = 1e-200;
     p.epochs = 4;
     p.batch_size = 100;
-    udli_train_spec s = {udl_mat_view(xs, 100, 3), udl_mat_view(NULL, 100, 0), p, &b, 1,
-                         constant_gradient, w, &rng, "constant", NULL, NULL, &h};
+    udli_train_spec s = {.x = udl_mat_view(xs, 100, 3), .params = p, .blocks = &b,
+                         .n_blocks = 1, .batch = constant_gradient, .model = w, .rng = &rng,
+                         .stage = "constant", .history = &h};
     assert_int_equal(udli_train(&s, NULL), UDL_OK);
     assert_true(udl_train_params_at(&p, 3).learning_rate > 0.0);
     /* 10^12 epochs asked for, one run: the history grows with the epochs, not before */

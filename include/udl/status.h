@@ -41,6 +41,8 @@ typedef struct udl_progress {
     size_t step;         /* steps done so far (iterations, epochs, chunks) */
     size_t total;        /* steps planned, 0 if unknown */
     double loss;         /* the current objective where there is one, else NaN */
+    double valid_loss;   /* on the validation set after this epoch, else NaN */
+    double valid_error;  /* the validation set's error rate (classifiers), else NaN */
 } udl_progress;
 
 /* Called now and then during long work; a non-zero return stops the work with

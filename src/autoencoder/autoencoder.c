@@ -243,9 +243,10 @@ UDL_API udl_status udl_ae_train(udl_ae *ae, udl_mat x, udl_progress_fn progress,
         return s;
     udli_param_block blocks[4];
     size_t n_blocks = udli_net_blocks(ae->net, blocks);
-    udli_train_spec spec = {x, udl_mat_view(NULL, x.rows, 0), ae->p.train, blocks, n_blocks,
-                           udli_ae_batch, ae, &ae->rng, "autoencoder", progress, user,
-                           &ae->history};
+    udli_train_spec spec = {.x = x, .params = ae->p.train, .blocks = blocks,
+                            .n_blocks = n_blocks, .batch = udli_ae_batch, .model = ae,
+                            .rng = &ae->rng, .stage = "autoencoder", .progress = progress,
+                            .user = user, .history = &ae->history};
     return udli_train(&spec, NULL);
 }
 
@@ -318,7 +319,7 @@ void udli_ae_record(const udl_ae *ae, udli_record *r)
     udli_record_matrix(r, "W", p->n_visible, p->n_hidden, ae->net->w[0]);
     udli_record_matrix(r, "b", 1, p->n_hidden, ae->net->b[0]);
     udli_record_matrix(r, "c", 1, p->n_visible, ae->net->b[1]);
-    udli_history_record(&ae->history, r);
+    udli_history_record(&ae->history, "history", r);
 }
 
 udl_status udli_ae_read(udli_container *c, udl_ae **out)
@@ -354,7 +355,7 @@ udl_status udli_ae_read(udli_container *c, udl_ae **out)
     memcpy(ae->net->w[0], w.data, p.n_visible * p.n_hidden * sizeof(double));
     memcpy(ae->net->b[0], b.data, p.n_hidden * sizeof(double));
     memcpy(ae->net->b[1], cb.data, p.n_visible * sizeof(double));
-    if ((s = udli_history_read(c, &ae->history))) {
+    if ((s = udli_history_read(c, "history", &ae->history))) {
         udl_ae_free(ae);
         return s;
     }

@@ -247,9 +247,10 @@ UDL_API udl_status udl_deep_ae_train(udl_deep_ae *deep, udl_mat x, udl_progress_
         return s;
     udli_param_block blocks[2 * MAX_DEPTH];
     size_t n_blocks = udli_net_blocks(deep->net, blocks);
-    udli_train_spec spec = {x, udl_mat_view(NULL, x.rows, 0), deep->p.train, blocks, n_blocks,
-                           batch_gradient, &t, &deep->rng, "deep autoencoder", progress, user,
-                           &deep->history};
+    udli_train_spec spec = {.x = x, .params = deep->p.train, .blocks = blocks,
+                            .n_blocks = n_blocks, .batch = batch_gradient, .model = &t,
+                            .rng = &deep->rng, .stage = "deep autoencoder",
+                            .progress = progress, .user = user, .history = &deep->history};
     s = udli_train(&spec, NULL);
     udli_net_ws_free(&t.ws);
     return s;
@@ -341,7 +342,7 @@ UDL_API udl_status udl_deep_ae_save(const udl_deep_ae *deep, const char *path)
     udli_record_u64(&r, "loss", (uint64_t)deep->p.loss);
     udli_train_params_record(&deep->p.train, &r);
     udli_net_record(deep->net, &r);
-    udli_history_record(&deep->history, &r);
+    udli_history_record(&deep->history, "history", &r);
     return udli_record_save(&r, path, UDL_KIND_DEEP_AUTOENCODER);
 }
 
@@ -410,7 +411,7 @@ static udl_status deep_read(udli_container *c, udl_deep_ae **out)
     udl_deep_ae *deep;
     if ((s = wrap(&p, net, &deep)))
         return s;
-    if ((s = udli_history_read(c, &deep->history))) {
+    if ((s = udli_history_read(c, "history", &deep->history))) {
         udl_deep_ae_free(deep);
         return s;
     }

@@ -173,6 +173,16 @@ void udli_scale_cols(udl_mat in, const double *scale, udl_mat out)
     }
 }
 
+void udli_mul(udl_mat a, udl_mat b, udl_mat out)
+{
+    for (size_t i = 0; i < a.rows; i++) {
+        const double *x = a.data + i * a.ld, *y = b.data + i * b.ld;
+        double *z = out.data + i * out.ld;
+        for (size_t j = 0; j < a.cols; j++)
+            z[j] = x[j] * y[j];
+    }
+}
+
 void udli_col_sums(udl_mat m, double *sums)
 {
     /* Row order is kept fixed (no reduction across threads) so sums repeat bit for bit. */

@@ -139,7 +139,60 @@ udl_status udli_net_ws_alloc(const udli_net *net, size_t rows, udli_net_ws *ws)
 void udli_net_ws_free(udli_net_ws *ws)
 {
     free(ws->storage);
+    free(ws->drop_storage);
     memset(ws, 0, sizeof *ws);
+}
+
+udl_status udli_net_ws_dropout(const udli_net *net, udli_net_ws *ws, const double *drop)
+{
+    size_t total = 0;
+    for (size_t l = 0; l < net->n_layers; l++)
+        total += drop[l] > 0.0 ? 2 * net->sizes[l] : 0;
+    if (total == 0)
+        return UDL_OK;
+    free(ws->drop_storage);
+    if (!(ws->drop_storage = udli_alloc(ws->rows, total * sizeof(double), "dropout masks")))
+        return UDL_ENOMEM;
+    double *at = ws->drop_storage;
+    for (size_t l = 0; l < net->n_layers; l++) {
+        ws->drop[l] = drop[l];
+        ws->mask[l] = ws->dropped[l] = NULL;
+        if (drop[l] > 0.0) {
+            ws->mask[l] = at;
+            ws->dropped[l] = at + ws->rows * net->sizes[l];
+            at += 2 * ws->rows * net->sizes[l];
+        }
+    }
+    return UDL_OK;
+}
+
+void udli_net_dropout_draw(const udli_net *net, udli_net_ws *ws, size_t rows, udli_rng *rng)
+{
+    for (size_t l = 0; l < net->n_layers; l++) {
+        if (!ws->mask[l])
+            continue;
+        const size_t n = rows * net->sizes[l];
+        const double keep = 1.0 - ws->drop[l], scale = 1.0 / keep;
+        double *m = ws->mask[l];
+        udli_rng_uniforms(rng, m, n);
+        for (size_t i = 0; i < n; i++)
+            m[i] = m[i] < keep ? scale : 0.0;
+    }
+}
+
+/* Layer l's input as the layer sees it: in, or in times its dropout mask. */
+static udl_mat dropped_input(const udli_net *net, const udli_net_ws *ws, size_t l, udl_mat in)
+{
+    if (!ws->mask[l])
+        return in;
+    udl_mat d = udl_mat_view(ws->dropped[l], in.rows, net->sizes[l]);
+    udli_mul(in, udl_mat_view(ws->mask[l], in.rows, net->sizes[l]), d);
+    return d;
+}
+
+static udl_mat mask_view(const udli_net *net, const udli_net_ws *ws, size_t l, size_t rows)
+{
+    return udl_mat_view(ws->mask[l], rows, net->sizes[l]);
 }
 
 udl_mat udli_net_delta(const udli_net_ws *ws, size_t rows, size_t cols)
@@ -199,7 +252,7 @@ udl_mat udli_net_forward(const udli_net *net, udli_net_ws *ws, udl_mat x, size_t
     udl_mat in = x;
     for (size_t l = 0; l < upto; l++) {
         udl_mat out = layer_out(net, ws, l, x.rows);
-        udli_net_layer(net, l, in, out, l + 1 < net->n_layers);
+        udli_net_layer(net, l, dropped_input(net, ws, l, in), out, l + 1 < net->n_layers);
         in = out;
     }
     return in;
@@ -232,7 +285,8 @@ void udli_net_backward(udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto, u
      * it in this pass writes, the others add. */
     int written[UDL_NET_MAX_LAYERS] = {0};
     for (size_t l = upto; l-- > 0;) {
-        udl_mat in = l ? layer_out(net, ws, l - 1, n) : x;
+        udl_mat y = l ? layer_out(net, ws, l - 1, n) : x;
+        udl_mat in = ws->mask[l] ? udl_mat_view(ws->dropped[l], n, net->sizes[l]) : y;
         udl_mat w = udli_net_weights(net, l);
         size_t s = (size_t)source(net, l);
         udl_mat gw = udl_mat_view(net->gw[s], w.rows, w.cols);
@@ -248,9 +302,11 @@ void udli_net_backward(udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto, u
         udl_mat below = l ? udl_mat_view(other(ws, delta.data), n, net->sizes[l]) : *dx;
         udl_gemm(UDL_NOTRANS, net->tied[l] < 0 ? UDL_TRANS : UDL_NOTRANS, 1.0, delta, w, 0.0,
                  below);
+        if (ws->mask[l])
+            udli_mul(below, mask_view(net, ws, l, n), below);
         if (l == 0)
             break;
-        activate_backward(net->act[l - 1], in, below);
+        activate_backward(net->act[l - 1], y, below);
         delta = below;
     }
 }

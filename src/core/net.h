@@ -15,6 +15,7 @@
 #include <udl/matrix.h>
 
 #include "core/container.h"
+#include "core/rng.h"
 #include "core/train.h"
 
 #define UDL_NET_MAX_LAYERS 64
@@ -57,14 +58,27 @@ typedef struct udli_net_ws {
     double *act[UDL_NET_MAX_LAYERS + 1]; /* act[l + 1]: the output of layer l */
     double *delta[2];
     double *storage;
+    /* Dropout: when mask[l] is set, layer l takes its input times mask[l] (0, or
+     * 1 / keep so that the expected input is unchanged and prediction needs no
+     * rescaling), kept in dropped[l] for the backward pass. */
+    double drop[UDL_NET_MAX_LAYERS];
+    double *mask[UDL_NET_MAX_LAYERS], *dropped[UDL_NET_MAX_LAYERS];
+    double *drop_storage;
 } udli_net_ws;
 
 udl_status udli_net_ws_alloc(const udli_net *net, size_t rows, udli_net_ws *ws);
 void udli_net_ws_free(udli_net_ws *ws);
 
+/* Dropout for training (Srivastava et al. 2014): drop[l] in [0, 1) is the probability
+ * that an input of layer l is dropped (0: none). Allocates the masks for ws->rows rows. */
+udl_status udli_net_ws_dropout(const udli_net *net, udli_net_ws *ws, const double *drop);
+/* New masks for a batch of rows rows: each input kept with probability 1 - drop[l]. */
+void udli_net_dropout_draw(const udli_net *net, udli_net_ws *ws, size_t rows, udli_rng *rng);
+
 /* Runs x (at most ws->rows rows) through layers [0, upto) and returns the output of
  * layer upto - 1: its activations, except that the last layer of the net gives its
- * pre-activations, which the losses take. upto == 0 gives x. */
+ * pre-activations, which the losses take. upto == 0 gives x. The dropout masks, when
+ * the workspace has them, apply to every layer's input. */
 udl_mat udli_net_forward(const udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto);
 
 /* One layer on its own: out = in W_l + b_l, through the layer's activation when act is

@@ -70,7 +70,7 @@ static udl_status check_spec(const udli_train_spec *s)
     udl_status st = udl_train_params_check(&s->params);
     if (st)
         return udli_fail(st, "%s: %s", s->stage, udl_last_error());
-    if (s->x.rows == 0)
+    if (s->x.rows == 0 || (s->subset && s->n_subset == 0))
         return udli_fail(UDL_EINVAL, "%s: the training data has no rows", s->stage);
     if (s->y.cols && s->y.rows != s->x.rows)
         return udli_fail(UDL_ESHAPE, "%s: %zu targets for %zu samples", s->stage, s->y.rows,
@@ -114,6 +114,8 @@ static udl_status history_reserve(udli_history *h)
 {
     if (h->n < h->cap)
         return UDL_OK;
+    if (h->n >= SIZE_MAX / 4)
+        return udli_fail(UDL_ENOMEM, "the training history cannot grow past %zu epochs", h->n);
     size_t cap = h->cap ? 2 * h->cap : 64;
     double *grown = udli_realloc(h->loss, cap, sizeof(double), "training history");
     if (!grown)
@@ -130,7 +132,7 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
     udl_status st = check_spec(s);
     if (st)
         return st;
-    const size_t n = s->x.rows, bs = s->params.batch_size < n ? s->params.batch_size : n;
+    const size_t n = s->subset ? s->n_subset : s->x.rows, bs = s->params.batch_size < n ? s->params.batch_size : n;
     const size_t epochs = s->params.epochs, first_epoch = s->history ? s->history->n : 0;
     size_t *order = udli_alloc(n, sizeof(size_t), "training order");
     double *xb = udli_alloc(bs * s->x.cols, sizeof(double), "training batch");
@@ -143,7 +145,7 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
     for (size_t b = 0; b < s->n_blocks; b++)
         memset(s->blocks[b].velocity, 0, s->blocks[b].n * sizeof(double));
     for (size_t i = 0; i < n; i++)
-        order[i] = i;
+        order[i] = s->subset ? s->subset[i] : i;
     for (size_t epoch = 0; epoch < epochs && !st; epoch++) {
         const udl_sgd_params sgd = udl_train_params_at(&s->params, first_epoch + epoch);
         if (s->history && (st = history_reserve(s->history)))
@@ -182,10 +184,15 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
             s->history->loss[s->history->n++] = mean;
         if (epochs_done)
             *epochs_done = epoch + 1;
-        udl_progress pr = {s->stage, epoch + 1, epochs, mean};
+        udl_progress pr = {s->stage, epoch + 1, epochs, mean, NAN, NAN};
+        int stop = 0;
+        if (s->epoch_end && (st = s->epoch_end(s->model, &pr, &stop)))
+            break;
         if (s->progress && s->progress(&pr, s->user))
             st = udli_fail(UDL_ECANCELED, "%s: canceled by the progress callback after epoch "
                            "%zu of %zu", s->stage, epoch + 1, epochs);
+        if (stop)
+            break;
     }
 done:
     free(order);
@@ -202,15 +209,23 @@ void udli_history_free(udli_history *h)
     h->n = h->cap = 0;
 }
 
-void udli_history_record(const udli_history *h, udli_record *r)
+udl_status udli_history_append(udli_history *h, double value)
 {
-    udli_record_matrix(r, "history", 1, h->n, h->loss);
+    udl_status s = history_reserve(h);
+    if (!s)
+        h->loss[h->n++] = value;
+    return s;
 }
 
-udl_status udli_history_read(const udli_container *c, udli_history *h)
+void udli_history_record(const udli_history *h, const char *name, udli_record *r)
+{
+    udli_record_matrix(r, name, 1, h->n, h->loss);
+}
+
+udl_status udli_history_read(const udli_container *c, const char *name, udli_history *h)
 {
     udli_block b;
-    udl_status s = udli_container_matrix(c, "history", 1, SIZE_MAX, &b);
+    udl_status s = udli_container_matrix(c, name, 1, SIZE_MAX, &b);
     if (s)
         return s;
     h->n = h->cap = 0;

@@ -36,6 +36,11 @@ typedef struct udli_history {
     size_t n, cap;
 } udli_history;
 
+/* Called after each epoch with its progress report, before the callback sees it: may
+ * fill the validation fields and set *stop to end training there (early stopping). A
+ * failure stops training with that status. */
+typedef udl_status (*udli_epoch_fn)(void *model, udl_progress *report, int *stop);
+
 typedef struct udli_train_spec {
     udl_mat x;              /* N x D training inputs */
     udl_mat y;              /* N x C targets, or a view with no columns */
@@ -49,6 +54,10 @@ typedef struct udli_train_spec {
     udl_progress_fn progress;
     void *user;
     udli_history *history;   /* optional: each epoch's mean batch loss is appended */
+    udli_epoch_fn epoch_end; /* optional */
+    const size_t *subset;   /* optional: train on these n_subset rows of x only (the rest
+                               held out for validation) */
+    size_t n_subset;
 } udli_train_spec;
 
 /* Runs params.epochs epochs of shuffled mini-batches (the last batch of an epoch may be
@@ -62,9 +71,11 @@ typedef struct udli_train_spec {
 udl_status udli_train(const udli_train_spec *spec, size_t *epochs_done);
 
 void udli_history_free(udli_history *h);
-/* Model files: the history as the matrix prefix + "history"; read back, checked finite. */
-void udli_history_record(const udli_history *h, udli_record *r);
-udl_status udli_history_read(const udli_container *c, udli_history *h);
+/* Appends one epoch's value, growing by doubling. */
+udl_status udli_history_append(udli_history *h, double value);
+/* Model files: the history as the 1 x n matrix name ("history" for the training loss). */
+void udli_history_record(const udli_history *h, const char *name, udli_record *r);
+udl_status udli_history_read(const udli_container *c, const char *name, udli_history *h);
 
 /* The generator of a model loaded from a file: seeded from its seed and epoch count, so
  * continued training draws fresh, but repeatable, numbers. */

@@ -319,8 +319,10 @@ UDL_API udl_status udl_rbm_train(udl_rbm *rbm, udl_mat x, udl_progress_fn progre
         return s;
     udli_param_block blocks[3];
     size_t n_blocks = udli_net_blocks(rbm->net, blocks);
-    udli_train_spec spec = {x, udl_mat_view(NULL, x.rows, 0), rbm->p.train, blocks, n_blocks,
-                            batch, rbm, &rbm->rng, "rbm", progress, user, &rbm->history};
+    udli_train_spec spec = {.x = x, .params = rbm->p.train, .blocks = blocks,
+                            .n_blocks = n_blocks, .batch = batch, .model = rbm,
+                            .rng = &rbm->rng, .stage = "rbm", .progress = progress,
+                            .user = user, .history = &rbm->history};
     return udli_train(&spec, NULL);
 }
 
@@ -544,7 +546,7 @@ void udli_rbm_record(const udl_rbm *rbm, udli_record *r)
     udli_record_matrix(r, "W", p->n_visible, p->n_hidden, rbm->net->w[0]);
     udli_record_matrix(r, "b", 1, p->n_visible, rbm->net->b[1]);
     udli_record_matrix(r, "c", 1, p->n_hidden, rbm->net->b[0]);
-    udli_history_record(&rbm->history, r);
+    udli_history_record(&rbm->history, "history", r);
 }
 
 udl_status udli_rbm_read(udli_container *c, udl_rbm **out)
@@ -577,7 +579,7 @@ udl_status udli_rbm_read(udli_container *c, udl_rbm **out)
     memcpy(rbm->net->w[0], w.data, p.n_visible * p.n_hidden * sizeof(double));
     memcpy(rbm->net->b[1], b.data, p.n_visible * sizeof(double));
     memcpy(rbm->net->b[0], cb.data, p.n_hidden * sizeof(double));
-    if ((s = udli_history_read(c, &rbm->history))) {
+    if ((s = udli_history_read(c, "history", &rbm->history))) {
         udl_rbm_free(rbm);
         return s;
     }

@@ -273,7 +273,7 @@ UDL_API udl_status udl_tsne_embed(const udl_tsne_params *params, udl_mat x, udl_
                           "rate %g); try a smaller learning rate", step + 1, sgd.learning_rate);
             goto done;
         }
-        udl_progress pr = {"tsne", step + 1, p->n_iter, kl};
+        udl_progress pr = {"tsne", step + 1, p->n_iter, kl, NAN, NAN};
         if (progress && progress(&pr, user)) {
             step++;
             s = udli_fail(UDL_ECANCELED, "tsne: cancelled by the progress callback after step "
