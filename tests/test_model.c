@@ -45,9 +45,10 @@ static void test_every_kind_has_its_row_in_order(void **state)
     assert_null(udl_kind_name((udl_kind)0));
     udl_kind k;
     assert_int_equal(udl_kind_from_name("vae", &k), UDL_EINVAL);
-    assert_non_null(strstr(udl_last_error(), "pca, ae, sae, deep-ae, rbm, dbn"));
+    assert_non_null(strstr(udl_last_error(), "pca, ae, sae, deep-ae, rbm, dbn, dnn"));
     assert_string_equal(udli_kind_title(UDL_KIND_RBM), "RBM");
     assert_string_equal(udli_kind_title(UDL_KIND_DNN), "deep network");
+    assert_string_equal(udli_kind_title(UDL_KIND_TEST), "test");
 }
 
 /* One trained model of each kind, saved to path; z gets its typed encoding of x. */
@@ -116,6 +117,26 @@ static void save_trained(udl_kind kind, udl_mat x, const char *path, double *z, 
         udl_dbn_free(dbn);
         break;
     }
+    case UDL_KIND_DNN: {
+        udl_dnn_params p = udl_dnn_params_default();
+        p.train.epochs = 2;
+        p.train.batch_size = 10;
+        const size_t ds[4] = {D, 6, 3, 4};
+        double y[N];
+        for (size_t i = 0; i < N; i++)
+            y[i] = (double)(i % 4);
+        udl_dnn *dnn;
+        assert_int_equal(udl_dnn_create(&p, ds, 4, &dnn), UDL_OK);
+        assert_int_equal(udl_dnn_train(dnn, x, udl_mat_view(y, N, 1), NULL, NULL, NULL, NULL),
+                         UDL_OK);
+        *codes = 3;
+        assert_int_equal(udl_dnn_hidden(dnn, x, 1, udl_mat_view(z, N, 3)), UDL_OK);
+        /* a classifier has no reconstruction: xhat gets its class probabilities */
+        assert_int_equal(udl_dnn_predict_proba(dnn, x, udl_mat_view(xhat, N, 4)), UDL_OK);
+        assert_int_equal(udl_dnn_save(dnn, path), UDL_OK);
+        udl_dnn_free(dnn);
+        break;
+    }
     case UDL_KIND_STACKED_AUTOENCODER:
     case UDL_KIND_DEEP_AUTOENCODER: {
         udl_sae *sae;
@@ -160,20 +181,27 @@ static void test_save_load_encode_round_trip_for_every_kind(void **state)
         assert_int_equal(udl_model_kind(m), k);
         assert_int_equal(udl_model_n_inputs(m), D);
         assert_int_equal(udl_model_n_codes(m), codes);
-        assert_int_equal(udl_model_n_outputs(m), 0);
+        assert_int_equal(udl_model_n_outputs(m), k == UDL_KIND_DNN ? 4 : 0);
         assert_int_equal(udl_model_encode(m, xm, udl_mat_view(z2, N, codes)), UDL_OK);
         assert_memory_equal(z, z2, N * codes * sizeof(double));
         udl_status s = udl_model_reconstruct(m, xm, udl_mat_view(xhat2, N, D));
-        if (k == UDL_KIND_STACKED_AUTOENCODER) {
+        if (k == UDL_KIND_STACKED_AUTOENCODER || k == UDL_KIND_DNN) {
             assert_int_equal(s, UDL_EKIND);
-            assert_non_null(strstr(udl_last_error(), "a stacked autoencoder has no reconstruct"));
+            assert_non_null(strstr(udl_last_error(), k == UDL_KIND_DNN
+                                   ? "a deep network has no reconstruct"
+                                   : "a stacked autoencoder has no reconstruct"));
         } else {
             assert_int_equal(s, UDL_OK);
             for (size_t i = 0; i < N * D; i++)
                 assert_close(xhat2[i], xhat[i], k == UDL_KIND_PCA ? 1e-12 : 0.0);
         }
-        assert_int_equal(udl_model_predict(m, xm, udl_mat_view(z2, N, 1)), UDL_EKIND);
-        assert_non_null(strstr(udl_last_error(), "has no predict"));
+        if (k == UDL_KIND_DNN) {
+            assert_int_equal(udl_model_predict(m, xm, udl_mat_view(xhat2, N, 4)), UDL_OK);
+            assert_memory_equal(xhat, xhat2, N * 4 * sizeof(double));
+        } else {
+            assert_int_equal(udl_model_predict(m, xm, udl_mat_view(z2, N, 1)), UDL_EKIND);
+            assert_non_null(strstr(udl_last_error(), "has no predict"));
+        }
         s = udl_model_sample(m, udl_mat_view(xhat2, 4, D), 5, 1);
         if (k == UDL_KIND_RBM || k == UDL_KIND_DBN) {
             assert_int_equal(s, UDL_OK);
@@ -358,9 +386,9 @@ static void test_generic_handle_says_what_a_kind_cannot_do(void **state)
     assert_int_equal(udl_model_encode(NULL, xm, udl_mat_view(z, N, 1)), UDL_EINVAL);
     assert_int_equal(udl_model_load(path, NULL), UDL_EINVAL);
     udli_block b = {"W", 1, 1, x};
-    assert_int_equal(udli_container_save(path, UDL_KIND_DNN, &b, 1), UDL_OK);
+    assert_int_equal(udli_container_save(path, UDL_KIND_COUNT + 1, &b, 1), UDL_OK);
     assert_int_equal(udl_model_load(path, &m), UDL_EKIND);
-    assert_non_null(strstr(udl_last_error(), "deep network"));
+    assert_non_null(strstr(udl_last_error(), "which this udl cannot read"));
     free(x);
 }
 

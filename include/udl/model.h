@@ -23,13 +23,14 @@ typedef enum udl_kind {
     UDL_KIND_STACKED_AUTOENCODER = 3,
     UDL_KIND_DEEP_AUTOENCODER = 4,
     UDL_KIND_RBM = 5,
-    UDL_KIND_DBN = 6
-    /* 7 deep network: reserved for the classifier to come */
+    UDL_KIND_DBN = 6,
+    UDL_KIND_DNN = 7
 } udl_kind;
 
-#define UDL_KIND_COUNT 6 /* kinds 1..UDL_KIND_COUNT */
+#define UDL_KIND_COUNT 7 /* kinds 1..UDL_KIND_COUNT */
 
-/* The kind's name as the tool spells it ("pca", "ae", "sae", "deep-ae", "rbm", "dbn"), or NULL for a
+/* The kind's name as the tool spells it ("pca", "ae", "sae", "deep-ae", "rbm", "dbn",
+ * "dnn"), or NULL for a
  * value that is not a kind. */
 UDL_API const char *udl_kind_name(udl_kind kind);
 /* The kind whose name is name; UDL_EINVAL listing the names when there is none. */
@@ -46,9 +47,8 @@ UDL_API udl_status udl_model_save(const udl_model *m, const char *path);
 UDL_API udl_kind udl_model_kind(const udl_model *m);
 /* A readable name for messages: "PCA", "stacked autoencoder", ... */
 UDL_API const char *udl_model_kind_name(const udl_model *m);
-/* The typed handle inside (a udl_pca *, udl_ae *, udl_sae *, udl_deep_ae *, udl_rbm * or
- * udl_dbn *, by kind);
- * owned by m. */
+/* The typed handle inside (a udl_pca *, udl_ae *, udl_sae *, udl_deep_ae *, udl_rbm *,
+ * udl_dbn * or udl_dnn *, by kind); owned by m. */
 UDL_API void *udl_model_object(const udl_model *m);
 
 /* Widths: the columns of X the model takes, of its codes (encode), and of predict's
@@ -58,13 +58,13 @@ UDL_API size_t udl_model_n_codes(const udl_model *m);
 UDL_API size_t udl_model_n_outputs(const udl_model *m);
 
 /* Z (N x n_codes): PCA's components, an autoencoder's or a stack's codes, a deep
- * autoencoder's code layer. */
+ * autoencoder's code layer, a deep network's top hidden layer. */
 UDL_API udl_status udl_model_encode(const udl_model *m, udl_mat x, udl_mat z);
 /* X^ (N x n_inputs): the model's reconstruction of X; UDL_EKIND for a kind without a
  * decoder. */
 UDL_API udl_status udl_model_reconstruct(const udl_model *m, udl_mat x, udl_mat xhat);
-/* Y (N x n_outputs): what a supervised model predicts; UDL_EKIND for the unsupervised
- * kinds. */
+/* Y (N x n_outputs): what a supervised model predicts (a deep network: the class
+ * probabilities); UDL_EKIND for the unsupervised kinds. */
 UDL_API udl_status udl_model_predict(const udl_model *m, udl_mat x, udl_mat y);
 
 /* V (N x n_inputs): N samples from a generative model (RBM, deep belief net) after

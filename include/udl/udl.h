@@ -13,5 +13,6 @@
 #include <udl/tsne.h>
 #include <udl/autoencoder.h>
 #include <udl/rbm.h>
+#include <udl/dnn.h>
 
 #endif

@@ -8,7 +8,8 @@
 
 /* In the order of the kinds' values, 1..UDL_KIND_COUNT. */
 static const udli_kind_row *const rows[] = {&udli_pca_row, &udli_ae_row, &udli_sae_row,
-                                            &udli_deep_ae_row, &udli_rbm_row, &udli_dbn_row};
+                                            &udli_deep_ae_row, &udli_rbm_row, &udli_dbn_row,
+                                            &udli_dnn_row};
 _Static_assert(sizeof rows / sizeof rows[0] == UDL_KIND_COUNT,
                "every model kind needs its row in the registry");
 
@@ -30,7 +31,6 @@ const char *udli_kind_title(uint32_t kind)
     if (row)
         return row->title;
     switch (kind) {
-    case UDL_KIND_DNN: return "deep network";
     case UDL_KIND_TEST: return "test";
     }
     return "unknown";

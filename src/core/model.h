@@ -8,8 +8,8 @@
 
 #include "core/container.h"
 
-/* Kinds reserved for the models to come (named in messages only), and the tests'. */
-enum { UDL_KIND_DNN = 7, UDL_KIND_TEST = 0x7E57 };
+/* The tests' kind (named in messages only). */
+enum { UDL_KIND_TEST = 0x7E57 };
 
 typedef struct udli_kind_row {
     udl_kind kind;
@@ -33,11 +33,11 @@ typedef struct udli_kind_row {
 } udli_kind_row;
 
 extern const udli_kind_row udli_pca_row, udli_ae_row, udli_sae_row, udli_deep_ae_row,
-    udli_rbm_row, udli_dbn_row;
+    udli_rbm_row, udli_dbn_row, udli_dnn_row;
 
 /* The row of kind, or NULL when udl has none. */
 const udli_kind_row *udli_kind_row_of(uint32_t kind);
-/* "PCA", "autoencoder", ... for any value, "RBM" for a reserved one, else "unknown". */
+/* "PCA", "autoencoder", ... for any kind, "test" for the tests', else "unknown". */
 const char *udli_kind_title(uint32_t kind);
 
 /* A typed loader: opens path, refuses another kind (UDL_EKIND), reads through the row. */

@@ -266,8 +266,9 @@ static double *other(const udli_net_ws *ws, const double *d)
     return d == ws->delta[0] ? ws->delta[1] : ws->delta[0];
 }
 
-void udli_net_backward(udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto, udl_mat dtop,
-                       udl_mat *dx)
+/* With grads 0 the parameters' gradients are not computed (nor written). */
+static void backward(const udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto, udl_mat dtop,
+                     udl_mat *dx, int grads)
 {
     const size_t n = x.rows;
     if (upto == 0) {
@@ -288,15 +289,17 @@ void udli_net_backward(udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto, u
         udl_mat y = l ? layer_out(net, ws, l - 1, n) : x;
         udl_mat in = ws->mask[l] ? udl_mat_view(ws->dropped[l], n, net->sizes[l]) : y;
         udl_mat w = udli_net_weights(net, l);
-        size_t s = (size_t)source(net, l);
-        udl_mat gw = udl_mat_view(net->gw[s], w.rows, w.cols);
-        double beta = written[s] ? 1.0 : 0.0;
-        written[s] = 1;
-        if (net->tied[l] < 0)
-            udl_gemm(UDL_TRANS, UDL_NOTRANS, 1.0, in, delta, beta, gw);
-        else
-            udl_gemm(UDL_TRANS, UDL_NOTRANS, 1.0, delta, in, beta, gw);
-        udli_col_sums(delta, net->gb[l]);
+        if (grads) {
+            size_t s = (size_t)source(net, l);
+            udl_mat gw = udl_mat_view(net->gw[s], w.rows, w.cols);
+            double beta = written[s] ? 1.0 : 0.0;
+            written[s] = 1;
+            if (net->tied[l] < 0)
+                udl_gemm(UDL_TRANS, UDL_NOTRANS, 1.0, in, delta, beta, gw);
+            else
+                udl_gemm(UDL_TRANS, UDL_NOTRANS, 1.0, delta, in, beta, gw);
+            udli_col_sums(delta, net->gb[l]);
+        }
         if (l == 0 && !dx)
             break;
         udl_mat below = l ? udl_mat_view(other(ws, delta.data), n, net->sizes[l]) : *dx;
@@ -311,12 +314,22 @@ void udli_net_backward(udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto, u
     }
 }
 
+void udli_net_backward(udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto, udl_mat dtop,
+                       udl_mat *dx)
+{
+    backward(net, ws, x, upto, dtop, dx, 1);
+}
+
+void udli_net_input_gradient(const udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto,
+                             udl_mat dtop, udl_mat dx)
+{
+    backward(net, ws, x, upto, dtop, &dx, 0);
+}
+
 /* ---- whole data sets ----------------------------------------------------------------- */
 
-typedef void (*block_fn)(const udli_net *net, udl_mat x, udl_mat top, size_t first, void *user);
-
-static udl_status for_blocks(const udli_net *net, udl_mat x, size_t upto, block_fn fn,
-                             void *user)
+udl_status udli_net_each_block(const udli_net *net, udl_mat x, size_t upto,
+                               udli_net_block_fn fn, void *user)
 {
     udli_net_ws ws;
     udl_status s = udli_net_ws_alloc(net, x.rows < BLOCK_ROWS ? x.rows : BLOCK_ROWS, &ws);
@@ -349,7 +362,7 @@ static void store_rows(const udli_net *net, udl_mat x, udl_mat top, size_t first
 udl_status udli_net_apply(const udli_net *net, udl_mat x, size_t upto, int activate, udl_mat out)
 {
     apply_ctx a = {out, activate && upto == net->n_layers};
-    return for_blocks(net, x, upto, store_rows, &a);
+    return udli_net_each_block(net, x, upto, store_rows, &a);
 }
 
 typedef struct loss_ctx {
@@ -369,7 +382,7 @@ static void add_loss(const udli_net *net, udl_mat x, udl_mat top, size_t first, 
 udl_status udli_net_loss(const udli_net *net, udl_loss loss, udl_mat x, udl_mat t, double *sum)
 {
     loss_ctx l = {loss, t, 0.0};
-    udl_status s = for_blocks(net, x, net->n_layers, add_loss, &l);
+    udl_status s = udli_net_each_block(net, x, net->n_layers, add_loss, &l);
     if (!s)
         *sum = l.sum;
     return s;

@@ -94,11 +94,24 @@ void udli_net_layer(const udli_net *net, size_t l, udl_mat in, udl_mat out, int 
 void udli_net_backward(udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto, udl_mat dtop,
                        udl_mat *dx);
 
+/* The same, but only the gradient with respect to x, into dx; the net is not written
+ * (for attacks and feature visualization on a model they must not change). */
+void udli_net_input_gradient(const udli_net *net, udli_net_ws *ws, udl_mat x, size_t upto,
+                             udl_mat dtop, udl_mat dx);
+
 /* A view of the first delta buffer, for a loss to write its delta into. */
 udl_mat udli_net_delta(const udli_net_ws *ws, size_t rows, size_t cols);
 
 /* out = the last layer's activation applied to its pre-activations a. */
 void udli_net_activate_output(const udli_net *net, udl_mat a, udl_mat out);
+
+/* Runs x through layers [0, upto) in blocks of at most 1024 rows and hands each block's
+ * rows (starting at row first of x) and the output of layer upto - 1 (as forward
+ * returns it) to fn. */
+typedef void (*udli_net_block_fn)(const udli_net *net, udl_mat xb, udl_mat top, size_t first,
+                                  void *user);
+udl_status udli_net_each_block(const udli_net *net, udl_mat x, size_t upto,
+                               udli_net_block_fn fn, void *user);
 
 /* Runs x through layers [0, upto) in blocks of rows and writes the output of layer
  * upto - 1 into out (x.rows x sizes[upto]); for the last layer, its activations when

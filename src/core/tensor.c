@@ -79,6 +79,12 @@ void udli_mat_copy(udl_mat src, udl_mat dst)
         memmove(dst.data + i * dst.ld, src.data + i * src.ld, src.cols * sizeof(double));
 }
 
+void udli_mat_gather(udl_mat src, const size_t *rows, size_t count, udl_mat dst)
+{
+    for (size_t i = 0; i < count; i++)
+        memcpy(dst.data + i * dst.ld, src.data + rows[i] * src.ld, src.cols * sizeof(double));
+}
+
 void udli_mat_fill(udl_mat m, double value)
 {
     for (size_t i = 0; i < m.rows; i++)

@@ -78,12 +78,6 @@ static udl_status check_spec(const udli_train_spec *s)
     return UDL_OK;
 }
 
-static void gather(udl_mat src, const size_t *rows, size_t count, udl_mat dst)
-{
-    for (size_t i = 0; i < count; i++)
-        memcpy(dst.data + i * dst.ld, src.data + rows[i] * src.ld, src.cols * sizeof(double));
-}
-
 /* Parameters and velocities at the start of an epoch, to return to on a NaN loss. */
 static size_t total_size(const udli_train_spec *s)
 {
@@ -158,9 +152,9 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
             size_t count = n - first < bs ? n - first : bs;
             udl_mat bx = udl_mat_view(xb, count, s->x.cols);
             udl_mat by = udl_mat_view(yb, count, s->y.cols);
-            gather(s->x, order + first, count, bx);
+            udli_mat_gather(s->x, order + first, count, bx);
             if (s->y.cols)
-                gather(s->y, order + first, count, by);
+                udli_mat_gather(s->y, order + first, count, by);
             double loss = NAN;
             if ((st = s->batch(s->model, bx, by, &loss)))
                 break;
