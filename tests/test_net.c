@@ -56,8 +56,9 @@ static void make_targets(udli_rng *r, udl_loss loss, double *t, size_t cols)
 }
 
 /* Every parameter and the input against finite differences, for one net and loss. */
-static void check_net(const size_t *sizes, const udl_activation *act, const int *tied,
-                      size_t n_layers, udl_loss loss, uint64_t seed)
+static void check_net_dropout(const size_t *sizes, const udl_activation *act, const int *tied,
+                              size_t n_layers, udl_loss loss, uint64_t seed,
+                              const double *drop)
 {
     udli_rng r;
     udli_rng_seed(&r, seed);
@@ -75,6 +76,10 @@ static void check_net(const size_t *sizes, const udl_activation *act, const int 
     p.t = udl_mat_view(t, N, sizes[n_layers]);
     p.loss = loss;
     assert_int_equal(udli_net_ws_alloc(p.net, N, &p.ws), UDL_OK);
+    if (drop) { /* masks drawn once and then fixed: the function is deterministic */
+        assert_int_equal(udli_net_ws_dropout(p.net, &p.ws, drop), UDL_OK);
+        udli_net_dropout_draw(p.net, &p.ws, N, &r);
+    }
     udl_mat out = udli_net_forward(p.net, &p.ws, p.x, n_layers);
     udl_mat delta = udli_net_delta(&p.ws, N, out.cols);
     double loss_value = udli_loss_eval(loss, act[n_layers - 1], out, p.t, &delta, (double)N);
@@ -91,8 +96,67 @@ static void check_net(const size_t *sizes, const udl_activation *act, const int 
     }
     blocks[nb++] = (grad_block){x, dx, N * sizes[0], "x"};
     check_gradient_blocks(mean_loss, &p, blocks, nb, 1e-6, 1e-6);
+    /* the input-only pass gives the same dx and leaves the parameter gradients alone */
+    double dx2[N * MAXW], gb0 = p.net->gb[0][0];
+    udl_mat top = udli_net_forward(p.net, &p.ws, p.x, n_layers);
+    udl_mat d2 = udli_net_delta(&p.ws, N, top.cols);
+    udli_loss_eval(loss, act[n_layers - 1], top, p.t, &d2, (double)N);
+    p.net->gb[0][0] = 12345.0;
+    udli_net_input_gradient(p.net, &p.ws, p.x, n_layers, d2, udl_mat_view(dx2, N, sizes[0]));
+    assert_true(p.net->gb[0][0] == 12345.0);
+    p.net->gb[0][0] = gb0;
+    for (size_t i = 0; i < N * sizes[0]; i++)
+        assert_close(dx2[i], dx[i], 1e-13 * (1 + fabs(dx[i])));
     udli_net_ws_free(&p.ws);
     udli_net_free(p.net);
+}
+
+static void check_net(const size_t *sizes, const udl_activation *act, const int *tied,
+                      size_t n_layers, udl_loss loss, uint64_t seed)
+{
+    check_net_dropout(sizes, act, tied, n_layers, loss, seed, NULL);
+}
+
+/* Dropout on the input and hidden layers, with the masks fixed, for every hidden
+ * activation: the masked units get no gradient, the kept ones their scaled share. */
+static void test_backward_with_fixed_dropout_masks_matches_finite_differences(void **state)
+{
+    (void)state;
+    const udl_activation hidden[] = {UDL_ACT_SIGMOID, UDL_ACT_TANH, UDL_ACT_RELU};
+    const size_t sizes[4] = {7, 6, 5, 3};
+    const double drop[3] = {0.2, 0.5, 0.3};
+    for (size_t h = 0; h < 3; h++) {
+        const udl_activation act[3] = {hidden[h], hidden[h], UDL_ACT_SOFTMAX};
+        check_net_dropout(sizes, act, NULL, 3, UDL_LOSS_SOFTMAX_CROSS_ENTROPY, 40 + h, drop);
+    }
+}
+
+/* Each input kept with probability 1 - p and scaled by 1 / (1 - p), so its expectation is
+ * unchanged and prediction needs no rescaling. */
+static void test_dropout_masks_keep_the_expected_input(void **state)
+{
+    (void)state;
+    const size_t sizes[3] = {50, 40, 2};
+    const udl_activation act[2] = {UDL_ACT_RELU, UDL_ACT_SOFTMAX};
+    udli_net *net;
+    assert_int_equal(udli_net_create(sizes, act, NULL, 2, &net), UDL_OK);
+    udli_net_ws ws;
+    assert_int_equal(udli_net_ws_alloc(net, 200, &ws), UDL_OK);
+    const double drop[2] = {0.25, 0.0};
+    assert_int_equal(udli_net_ws_dropout(net, &ws, drop), UDL_OK);
+    assert_null(ws.mask[1]);
+    udli_rng r;
+    udli_rng_seed(&r, 9);
+    udli_net_dropout_draw(net, &ws, 200, &r);
+    size_t kept = 0;
+    for (size_t i = 0; i < 200 * 50; i++) {
+        assert_true(ws.mask[0][i] == 0.0 || ws.mask[0][i] == 1.0 / 0.75);
+        kept += ws.mask[0][i] != 0.0;
+    }
+    /* 10,000 draws of p = 0.75: the standard deviation of the fraction is 0.0043 */
+    assert_close((double)kept / 10000.0, 0.75, 0.02);
+    udli_net_ws_free(&ws);
+    udli_net_free(net);
 }
 
 static void test_backward_matches_finite_differences_for_every_activation_and_loss(void **state)
@@ -269,6 +333,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backward_matches_finite_differences_for_every_activation_and_loss),
         cmocka_unit_test(test_tied_layers_sum_both_gradients),
+        cmocka_unit_test(test_backward_with_fixed_dropout_masks_matches_finite_differences),
+        cmocka_unit_test(test_dropout_masks_keep_the_expected_input),
         cmocka_unit_test(test_input_gradient_of_one_hidden_unit),
         cmocka_unit_test(test_forward_to_a_layer_is_the_layers_by_hand),
         cmocka_unit_test(test_bad_shapes_are_refused),
