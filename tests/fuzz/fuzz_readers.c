@@ -68,6 +68,20 @@ static void use_model(const udl_model *m)
     udl_model_encode(m, xm, udl_mat_view(z, rows, k));
     udl_model_reconstruct(m, xm, udl_mat_view(xhat, rows, d));
     udl_model_sample(m, udl_mat_view(xhat, rows, d), 2, 1);
+    const size_t out = udl_model_n_outputs(m);
+    if (out) {
+        double *y = malloc(rows * out * sizeof(double)), labels[2] = {0, 1};
+        udl_model_predict(m, xm, udl_mat_view(y, rows, out));
+        free(y);
+        if (udl_model_kind(m) == UDL_KIND_DNN) { /* the gradients the attacks take */
+            const udl_dnn *dnn = udl_model_object(m);
+            udl_mat lm = udl_mat_view(labels, rows, 1), dx = udl_mat_view(xhat, rows, d);
+            udl_dnn_eval e;
+            udl_dnn_input_gradient(dnn, xm, lm, dx, NULL);
+            udl_dnn_unit_gradient(dnn, xm, 0, 0, dx, NULL);
+            udl_dnn_evaluate(dnn, xm, lm, &e, NULL, NULL);
+        }
+    }
     free(x);
     free(z);
     free(xhat);
@@ -96,10 +110,12 @@ static void fuzz_model(uint8_t *data, size_t size)
     udl_deep_ae *deep = NULL;
     udl_rbm *rbm = NULL;
     udl_dbn *dbn = NULL;
+    udl_dnn *dnn = NULL;
     write_file(data, size);
     int loaded = !udl_pca_load(path, &pca) + !udl_ae_load(path, &ae) +
                  !udl_sae_load(path, &sae) + !udl_deep_ae_load(path, &deep) +
-                 !udl_rbm_load(path, &rbm) + !udl_dbn_load(path, &dbn);
+                 !udl_rbm_load(path, &rbm) + !udl_dbn_load(path, &dbn) +
+                 !udl_dnn_load(path, &dnn);
     if (loaded > 1)
         abort();
     udl_rbm_free(rbm);
@@ -108,6 +124,7 @@ static void fuzz_model(uint8_t *data, size_t size)
     udl_ae_free(ae);
     udl_sae_free(sae);
     udl_deep_ae_free(deep);
+    udl_dnn_free(dnn);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
