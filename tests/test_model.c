@@ -184,6 +184,20 @@ static void test_save_load_encode_round_trip_for_every_kind(void **state)
         assert_int_equal(udl_model_n_outputs(m), k == UDL_KIND_DNN ? 4 : 0);
         assert_int_equal(udl_model_encode(m, xm, udl_mat_view(z2, N, codes)), UDL_OK);
         assert_memory_equal(z, z2, N * codes * sizeof(double));
+        /* the row's net is the model's layers from the input up: it encodes the same */
+        const udli_kind_row *row = udli_kind_row_of(k);
+        assert_true((row->net == NULL) == (k == UDL_KIND_PCA));
+        if (row->net) {
+            udli_net *net;
+            assert_int_equal(row->net(udl_model_object(m), &net), UDL_OK);
+            size_t upto = net->n_layers - (k == UDL_KIND_DNN);
+            assert_int_equal(net->sizes[upto], codes);
+            assert_int_equal(udli_net_apply(net, xm, upto, 1, udl_mat_view(z2, N, codes)),
+                             UDL_OK);
+            for (size_t i = 0; i < N * codes; i++)
+                assert_close(z2[i], z[i], 1e-12);
+            udli_net_free(net);
+        }
         udl_status s = udl_model_reconstruct(m, xm, udl_mat_view(xhat2, N, D));
         if (k == UDL_KIND_STACKED_AUTOENCODER || k == UDL_KIND_DNN) {
             assert_int_equal(s, UDL_EKIND);

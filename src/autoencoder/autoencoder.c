@@ -410,6 +410,16 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
     return udl_ae_set_params(m, &params);
 }
 
+const udli_net *udli_ae_net(const udl_ae *ae) { return ae->net; }
+
+static udl_status row_net(const void *m, udli_net **out)
+{
+    const udli_net *net = ((const udl_ae *)m)->net;
+    const size_t encoder = 0;
+    return udli_net_gather(&net, &encoder, 1, out);
+}
+
 const udli_kind_row udli_ae_row = {
     UDL_KIND_AUTOENCODER, "ae", "autoencoder", row_read, row_save, row_free, row_inputs,
-    row_codes, NULL, row_encode, row_reconstruct, NULL, NULL, row_get_train, row_set_train};
+    row_codes, NULL, row_encode, row_reconstruct, NULL, NULL, row_get_train, row_set_train,
+    row_net};

@@ -132,9 +132,9 @@ static udl_status unroll(const stack_layer *layers, size_t depth, int output_lin
         const size_t dec = 2 * depth - 1 - i;
         memcpy(net->w[i], L->w, L->d * L->m * sizeof(double));
         memcpy(net->b[i], L->hidden_bias, L->m * sizeof(double));
-        for (size_t r = 0; r < L->m; r++) /* the decoder starts as W^T */
-            for (size_t c = 0; c < L->d; c++)
-                net->w[dec][r * L->d + c] = L->w[c * L->m + r];
+        /* the decoder starts as W^T */
+        udli_mat_transpose(udl_mat_view((double *)L->w, L->d, L->m),
+                           udl_mat_view(net->w[dec], L->m, L->d));
         memcpy(net->b[dec], L->visible_bias, L->d * sizeof(double));
     }
     return wrap(params, net, out);
@@ -463,7 +463,19 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
     return udl_deep_ae_set_params(m, &params);
 }
 
+/* The encoder: the layers up to the code. */
+static udl_status row_net(const void *m, udli_net **out)
+{
+    const udli_net *net = ((const udl_deep_ae *)m)->net, *nets[MAX_DEPTH / 2];
+    size_t layers[MAX_DEPTH / 2];
+    for (size_t l = 0; l < net->n_layers / 2; l++) {
+        nets[l] = net;
+        layers[l] = l;
+    }
+    return udli_net_gather(nets, layers, net->n_layers / 2, out);
+}
+
 const udli_kind_row udli_deep_ae_row = {
     UDL_KIND_DEEP_AUTOENCODER, "deep-ae", "deep autoencoder", row_read, row_save, row_free,
     row_inputs, row_codes, NULL, row_encode, row_reconstruct, NULL, NULL, row_get_train,
-    row_set_train};
+    row_set_train, row_net};

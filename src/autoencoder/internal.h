@@ -6,6 +6,7 @@
 #include <udl/autoencoder.h>
 
 #include "core/container.h"
+#include "core/net.h"
 
 /* Mean loss of reconstructing target from input (same shape, at most batch_size rows),
  * with the gradient left in the model's gradient buffers. */
@@ -18,6 +19,8 @@ void udli_ae_corrupt(udl_ae *ae, udl_mat x, udl_mat noisy);
 /* The gradient buffers: W (D x M), b (M), c (D). */
 void udli_ae_gradients(const udl_ae *ae, const double **gw, const double **gb,
                        const double **gc);
+/* The net behind an autoencoder: layer 0 encodes (W, b), layer 1 decodes (W^T, c). */
+const udli_net *udli_ae_net(const udl_ae *ae);
 /* Input checks shared by every autoencoder: a usable, finite view with cols columns,
  * in [0, 1] for cross-entropy. */
 udl_status udli_ae_check_input(udl_mat x, size_t cols, udl_loss loss, const char *name);

@@ -173,6 +173,17 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
     return udli_stack_set_train((void *const *)sae->layers, sae->n_layers, &ops, p);
 }
 
+static udl_status row_net(const void *m, udli_net **out)
+{
+    const udl_sae *sae = m;
+    const udli_net *nets[MAX_LAYERS];
+    size_t encoders[MAX_LAYERS] = {0};
+    for (size_t i = 0; i < sae->n_layers; i++)
+        nets[i] = udli_ae_net(sae->layers[i]);
+    return udli_net_gather(nets, encoders, sae->n_layers, out);
+}
+
 const udli_kind_row udli_sae_row = {
     UDL_KIND_STACKED_AUTOENCODER, "sae", "stacked autoencoder", row_read, row_save, row_free,
-    row_inputs, row_codes, NULL, row_encode, NULL, NULL, NULL, row_get_train, row_set_train};
+    row_inputs, row_codes, NULL, row_encode, NULL, NULL, NULL, row_get_train, row_set_train,
+    row_net};

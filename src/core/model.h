@@ -7,6 +7,7 @@
 #include <udl/model.h>
 
 #include "core/container.h"
+#include "core/net.h"
 
 /* The tests' kind (named in messages only). */
 enum { UDL_KIND_TEST = 0x7E57 };
@@ -30,6 +31,10 @@ typedef struct udli_kind_row {
     /* NULL for a kind not trained by SGD. */
     udl_status (*get_train)(const void *model, udl_train_params *params);
     udl_status (*set_train)(void *model, const udl_train_params *params);
+    /* A new engine net holding copies of the model's layers from the input up (an
+     * encoder's layers to the codes, a classifier's to its output), for feature
+     * visualization; NULL for a kind without layers (PCA). */
+    udl_status (*net)(const void *model, udli_net **out);
 } udli_kind_row;
 
 extern const udli_kind_row udli_pca_row, udli_ae_row, udli_sae_row, udli_deep_ae_row,

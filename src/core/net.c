@@ -100,6 +100,36 @@ udl_mat udli_net_weights(const udli_net *net, size_t l)
     return udl_mat_view(net->w[s], net->sizes[s], net->sizes[s + 1]);
 }
 
+udl_status udli_net_gather(const udli_net *const *nets, const size_t *layers, size_t n,
+                           udli_net **out)
+{
+    size_t sizes[UDL_NET_MAX_LAYERS + 1];
+    udl_activation act[UDL_NET_MAX_LAYERS];
+    if (n == 0 || n > UDL_NET_MAX_LAYERS)
+        return udli_fail(UDL_EINVAL, "net: needs 1 to %d layers, got %zu", UDL_NET_MAX_LAYERS, n);
+    for (size_t i = 0; i < n; i++) {
+        const udli_net *src = nets[i];
+        const size_t l = layers[i];
+        if (i && src->sizes[l] != sizes[i])
+            return udli_fail(UDL_ESHAPE, "net: layer %zu takes %zu inputs, the one below gives "
+                             "%zu", i, src->sizes[l], sizes[i]);
+        sizes[i] = src->sizes[l];
+        sizes[i + 1] = src->sizes[l + 1];
+        act[i] = src->act[l];
+    }
+    udl_status s = udli_net_create(sizes, act, NULL, n, out);
+    for (size_t i = 0; i < n && !s; i++) {
+        const udli_net *src = nets[i];
+        udl_mat w = udli_net_weights(src, layers[i]), dst = udli_net_weights(*out, i);
+        if (src->tied[layers[i]] < 0)
+            udli_mat_copy(w, dst);
+        else
+            udli_mat_transpose(w, dst);
+        memcpy((*out)->b[i], src->b[layers[i]], sizes[i + 1] * sizeof(double));
+    }
+    return s;
+}
+
 size_t udli_net_blocks(udli_net *net, udli_param_block *blocks)
 {
     size_t n = 0;

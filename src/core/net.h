@@ -43,6 +43,12 @@ udl_status udli_net_create(const size_t *sizes, const udl_activation *act, const
                            size_t n_layers, udli_net **out);
 void udli_net_free(udli_net *net);
 
+/* A new net whose layer i is a copy of layer layers[i] of nets[i] (i < n), untied (a
+ * tied layer's transposed weights are written out), with its activation: a model's
+ * layers from the input up, for code that works on any model with layers. */
+udl_status udli_net_gather(const udli_net *const *nets, const size_t *layers, size_t n,
+                           udli_net **out);
+
 /* Layer l's weights as a view (sizes[l] x sizes[l+1]), or of the layer it is tied to
  * (sizes[l+1] x sizes[l], used transposed). */
 udl_mat udli_net_weights(const udli_net *net, size_t l);

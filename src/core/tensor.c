@@ -79,6 +79,13 @@ void udli_mat_copy(udl_mat src, udl_mat dst)
         memmove(dst.data + i * dst.ld, src.data + i * src.ld, src.cols * sizeof(double));
 }
 
+void udli_mat_transpose(udl_mat src, udl_mat dst)
+{
+    for (size_t r = 0; r < dst.rows; r++)
+        for (size_t c = 0; c < dst.cols; c++)
+            dst.data[r * dst.ld + c] = src.data[c * src.ld + r];
+}
+
 void udli_mat_gather(udl_mat src, const size_t *rows, size_t count, udl_mat dst)
 {
     for (size_t i = 0; i < count; i++)

@@ -20,6 +20,8 @@ udl_status udli_mat_check_output(udl_mat out, size_t rows, size_t cols, const ch
 
 /* Copies src into dst (same shape). */
 void udli_mat_copy(udl_mat src, udl_mat dst);
+/* dst (c x r) = src (r x c) transposed. */
+void udli_mat_transpose(udl_mat src, udl_mat dst);
 /* Row i of dst = row rows[i] of src, for i < count. */
 void udli_mat_gather(udl_mat src, const size_t *rows, size_t count, udl_mat dst);
 /* Sets every element of m to value. */

@@ -956,6 +956,17 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
     return udl_dnn_set_params(m, &params);
 }
 
+static udl_status row_net(const void *m, udli_net **out)
+{
+    const udli_net *net = ((const udl_dnn *)m)->net, *nets[MAX_LAYERS];
+    size_t layers[MAX_LAYERS];
+    for (size_t l = 0; l < net->n_layers; l++) {
+        nets[l] = net;
+        layers[l] = l;
+    }
+    return udli_net_gather(nets, layers, net->n_layers, out);
+}
+
 const udli_kind_row udli_dnn_row = {
     UDL_KIND_DNN, "dnn", "deep network", row_read, row_save, row_free, row_inputs, row_codes,
-    row_outputs, row_encode, NULL, row_predict, NULL, row_get_train, row_set_train};
+    row_outputs, row_encode, NULL, row_predict, NULL, row_get_train, row_set_train, row_net};

@@ -597,4 +597,4 @@ static udl_status row_reconstruct(const void *m, udl_mat x, udl_mat xhat)
 
 const udli_kind_row udli_pca_row = {
     UDL_KIND_PCA, "pca", "PCA", row_read, row_save, row_free, row_inputs, row_codes, NULL,
-    row_encode, row_reconstruct, NULL, NULL, NULL, NULL};
+    row_encode, row_reconstruct, NULL, NULL, NULL, NULL, NULL};

@@ -263,7 +263,18 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
     return udli_stack_set_train((void *const *)dbn->layers, dbn->n_layers, &ops, p);
 }
 
+/* Each RBM's upward layer, v -> E[h | v]. */
+static udl_status row_net(const void *m, udli_net **out)
+{
+    const udl_dbn *dbn = m;
+    const udli_net *nets[MAX_LAYERS];
+    size_t up[MAX_LAYERS] = {0};
+    for (size_t i = 0; i < dbn->n_layers; i++)
+        nets[i] = udli_rbm_net(dbn->layers[i]);
+    return udli_net_gather(nets, up, dbn->n_layers, out);
+}
+
 const udli_kind_row udli_dbn_row = {
     UDL_KIND_DBN, "dbn", "deep belief net", row_read, row_save, row_free, row_inputs,
     row_codes, NULL, row_encode, row_reconstruct, NULL, row_sample, row_get_train,
-    row_set_train};
+    row_set_train, row_net};

@@ -638,6 +638,14 @@ static udl_status row_set_train(void *m, const udl_train_params *p)
     return udl_rbm_set_params(m, &params);
 }
 
+/* The upward layer, v -> E[h | v]. */
+static udl_status row_net(const void *m, udli_net **out)
+{
+    const udli_net *net = ((const udl_rbm *)m)->net;
+    const size_t up = 0;
+    return udli_net_gather(&net, &up, 1, out);
+}
+
 const udli_kind_row udli_rbm_row = {
     UDL_KIND_RBM, "rbm", "RBM", row_read, row_save, row_free, row_inputs, row_codes, NULL,
-    row_encode, row_reconstruct, NULL, row_sample, row_get_train, row_set_train};
+    row_encode, row_reconstruct, NULL, row_sample, row_get_train, row_set_train, row_net};
