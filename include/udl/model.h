@@ -42,6 +42,10 @@ typedef struct udl_model udl_model;
  * inconsistent), UDL_EKIND (a kind this udl does not know). */
 UDL_API udl_status udl_model_load(const char *path, udl_model **out);
 UDL_API void udl_model_free(udl_model *m);
+/* A handle on a model you hold (object is a udl_pca *, udl_ae *, ... of that kind), so the
+ * generic calls and feature visualization work on it without a file. The handle does not
+ * own object: udl_model_free frees the handle only, and object must outlive it. */
+UDL_API udl_status udl_model_wrap(udl_kind kind, void *object, udl_model **out);
 UDL_API udl_status udl_model_save(const udl_model *m, const char *path);
 
 UDL_API udl_kind udl_model_kind(const udl_model *m);

@@ -14,5 +14,6 @@
 #include <udl/autoencoder.h>
 #include <udl/rbm.h>
 #include <udl/dnn.h>
+#include <udl/featviz.h>
 
 #endif

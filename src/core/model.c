@@ -16,6 +16,7 @@ _Static_assert(sizeof rows / sizeof rows[0] == UDL_KIND_COUNT,
 struct udl_model {
     const udli_kind_row *row;
     void *object;
+    int borrowed; /* from udl_model_wrap: the caller owns object */
 };
 
 const udli_kind_row *udli_kind_row_of(uint32_t kind)
@@ -106,11 +107,32 @@ UDL_API udl_status udl_model_load(const char *path, udl_model **out)
     return UDL_OK;
 }
 
+UDL_API udl_status udl_model_wrap(udl_kind kind, void *object, udl_model **out)
+{
+    if (!out)
+        return udli_fail(UDL_EINVAL, "model wrap: out is NULL");
+    *out = NULL;
+    const udli_kind_row *row = udli_kind_row_of((uint32_t)kind);
+    if (!row)
+        return udli_fail(UDL_EINVAL, "model wrap: %d is not a model kind", (int)kind);
+    if (!object)
+        return udli_fail(UDL_EINVAL, "model wrap: the %s is NULL", row->title);
+    udl_model *m = udli_calloc(1, sizeof *m, "model");
+    if (!m)
+        return UDL_ENOMEM;
+    m->row = row;
+    m->object = object;
+    m->borrowed = 1;
+    *out = m;
+    return UDL_OK;
+}
+
 UDL_API void udl_model_free(udl_model *m)
 {
     if (!m)
         return;
-    m->row->free(m->object);
+    if (!m->borrowed)
+        m->row->free(m->object);
     free(m);
 }
 
@@ -191,6 +213,18 @@ UDL_API udl_status udl_model_sample(const udl_model *m, udl_mat v, size_t n_step
         return udli_fail(UDL_EKIND, "%s %s has no sample (it is not a generative model)",
                          article(m->row->title), m->row->title);
     return m->row->sample(m->object, v, n_steps, seed);
+}
+
+udl_status udli_model_net(const udl_model *m, udli_net **out)
+{
+    *out = NULL;
+    udl_status s = check_model(m, "layers");
+    if (s)
+        return s;
+    if (!m->row->net)
+        return udli_fail(UDL_EKIND, "%s %s has no layers of units", article(m->row->title),
+                         m->row->title);
+    return m->row->net(m->object, out);
 }
 
 UDL_API udl_status udl_model_get_train_params(const udl_model *m, udl_train_params *params)

@@ -45,6 +45,10 @@ const udli_kind_row *udli_kind_row_of(uint32_t kind);
 /* "PCA", "autoencoder", ... for any kind, "test" for the tests', else "unknown". */
 const char *udli_kind_title(uint32_t kind);
 
+/* A new net of m's layers from the input up (its row's net); UDL_EKIND naming the kind
+ * when it has none. */
+udl_status udli_model_net(const udl_model *m, udli_net **out);
+
 /* A typed loader: opens path, refuses another kind (UDL_EKIND), reads through the row. */
 udl_status udli_kind_load(const char *path, udl_kind kind, void **out);
 

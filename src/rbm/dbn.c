@@ -162,6 +162,12 @@ UDL_API udl_status udl_dbn_reconstruct(const udl_dbn *dbn, udl_mat x, udl_mat xh
 
 UDL_API udl_status udl_dbn_sample(const udl_dbn *dbn, udl_mat v, size_t n_steps, uint64_t seed)
 {
+    return udli_dbn_sample_clamped(dbn, v, n_steps, seed, NULL);
+}
+
+udl_status udli_dbn_sample_clamped(const udl_dbn *dbn, udl_mat v, size_t n_steps, uint64_t seed,
+                                   const size_t *clamp)
+{
     if (!dbn)
         return udli_fail(UDL_EINVAL, "deep belief net: model is NULL");
     const udl_rbm *top = dbn->layers[dbn->n_layers - 1];
@@ -173,13 +179,13 @@ UDL_API udl_status udl_dbn_sample(const udl_dbn *dbn, udl_mat v, size_t n_steps,
         return udli_fail(UDL_ESHAPE, "deep belief net sample: V has %zu columns, the net has "
                          "%zu visible units", v.cols, d);
     if (dbn->n_layers == 1)
-        return udl_rbm_sample(top, v, n_steps, seed);
+        return udli_rbm_sample_clamped(top, v, n_steps, seed, clamp);
     size_t m = udl_rbm_get_params(top).n_visible;
     double *t = udli_alloc(v.rows, m * sizeof(double), "deep belief net samples");
     if (!t)
         return UDL_ENOMEM;
     udl_mat tm = udl_mat_view(t, v.rows, m);
-    if (!(s = udl_rbm_sample(top, tm, n_steps, seed)))
+    if (!(s = udli_rbm_sample_clamped(top, tm, n_steps, seed, clamp)))
         s = down(dbn, dbn->n_layers - 1, tm, v);
     free(t);
     return s;

@@ -15,6 +15,13 @@
 udl_status udli_rbm_gradient(udl_rbm *rbm, udl_mat v0, double *loss);
 /* The net behind the model: layer 0 is v -> h (W, c), layer 1 is h -> v (W^T, b). */
 const udli_net *udli_rbm_net(const udl_rbm *rbm);
+/* udl_rbm_sample with hidden unit clamp[i] held at 1 in row i's chain (clamp NULL: none;
+ * each clamp[i] < n_hidden). */
+udl_status udli_rbm_sample_clamped(const udl_rbm *rbm, udl_mat v, size_t n_steps, uint64_t seed,
+                                   const size_t *clamp);
+/* The deep belief net's sample with top-layer unit clamp[i] held at 1 in row i's chain. */
+udl_status udli_dbn_sample_clamped(const udl_dbn *dbn, udl_mat v, size_t n_steps, uint64_t seed,
+                                   const size_t *clamp);
 /* "bernoulli" or "gaussian". */
 const char *udli_units_name(udl_units units);
 

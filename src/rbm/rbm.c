@@ -474,7 +474,20 @@ UDL_API udl_status udl_rbm_gibbs(const udl_rbm *rbm, udl_mat v, size_t n_steps, 
     return UDL_OK;
 }
 
+/* h's unit clamp[i] of row i set to 1, for every row. */
+static void clamp_units(udl_mat h, const size_t *clamp)
+{
+    for (size_t i = 0; clamp && i < h.rows; i++)
+        h.data[i * h.ld + clamp[i]] = 1.0;
+}
+
 UDL_API udl_status udl_rbm_sample(const udl_rbm *rbm, udl_mat v, size_t n_steps, uint64_t seed)
+{
+    return udli_rbm_sample_clamped(rbm, v, n_steps, seed, NULL);
+}
+
+udl_status udli_rbm_sample_clamped(const udl_rbm *rbm, udl_mat v, size_t n_steps, uint64_t seed,
+                                   const size_t *clamp)
 {
     if (!rbm)
         return udli_fail(UDL_EINVAL, "rbm sample: model is NULL");
@@ -497,12 +510,15 @@ UDL_API udl_status udl_rbm_sample(const udl_rbm *rbm, udl_mat v, size_t n_steps,
     if (!h)
         return UDL_ENOMEM;
     udl_mat hm = udl_mat_view(h, v.rows, rbm->p.n_hidden);
-    for (size_t step = 0; step + 1 < n_steps; step++)
-        gibbs_step(rbm, &rng, v, hm);
-    /* the last step ends at the visible means: smoother pictures, the same chain */
-    hidden_means(rbm, v, hm);
-    sample_units(&rng, rbm->p.hidden, hm);
-    visible_means(rbm, hm, v);
+    for (size_t step = 0; step < n_steps; step++) {
+        hidden_means(rbm, v, hm);
+        sample_units(&rng, rbm->p.hidden, hm);
+        clamp_units(hm, clamp);
+        visible_means(rbm, hm, v);
+        /* the last step ends at the visible means: smoother pictures, the same chain */
+        if (step + 1 < n_steps)
+            sample_units(&rng, rbm->p.visible, v);
+    }
     free(h);
     return UDL_OK;
 }
