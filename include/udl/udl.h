@@ -15,5 +15,6 @@
 #include <udl/rbm.h>
 #include <udl/dnn.h>
 #include <udl/featviz.h>
+#include <udl/adversarial.h>
 
 #endif

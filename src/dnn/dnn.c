@@ -19,6 +19,7 @@
 #include "core/rng.h"
 #include "core/tensor.h"
 #include "core/train.h"
+#include "dnn/internal.h"
 
 #define MAX_HIDDEN 32
 #define MAX_LAYERS (MAX_HIDDEN + 1)
@@ -400,6 +401,11 @@ typedef struct trainer {
     int have_best;
     udli_param_block blocks[2 * MAX_LAYERS];
     size_t n_blocks;
+    /* adversarial training: each batch's rows, then their perturbed copies */
+    udli_dnn_perturb_fn perturb;
+    void *perturb_user;
+    double alpha;
+    double *mixed; /* 2 batch x (D + 1): inputs, then labels */
 } trainer;
 
 static udl_mat one_hot(double *buf, udl_mat labels, size_t k)
@@ -411,17 +417,55 @@ static udl_mat one_hot(double *buf, udl_mat labels, size_t k)
     return t;
 }
 
+/* The mean loss of the first n rows (weight alpha) and of the rest (1 - alpha), and its
+ * delta in the workspace. */
+static double weighted_loss(trainer *t, udl_mat out, udl_mat y, size_t n, double alpha)
+{
+    const size_t rows = out.rows, k = out.cols;
+    udl_mat delta = udli_net_delta(&t->ws, rows, k), onehot = one_hot(t->onehot, y, k);
+    double loss = 0.0;
+    for (size_t part = 0; part < 2; part++) {
+        const size_t first = part ? n : 0, count = part ? rows - n : n;
+        const double weight = part ? 1.0 - alpha : alpha;
+        if (count == 0)
+            continue;
+        udl_mat d = udl_mat_rows(delta, first, count);
+        if (weight == 0.0) {
+            udli_mat_fill(d, 0.0);
+            continue;
+        }
+        loss += weight * udli_loss_eval(UDL_LOSS_SOFTMAX_CROSS_ENTROPY, UDL_ACT_SOFTMAX,
+                                        udl_mat_rows(out, first, count),
+                                        udl_mat_rows(onehot, first, count), &d,
+                                        (double)count / weight) / (double)count;
+    }
+    return loss;
+}
+
 static udl_status batch_gradient(void *model, udl_mat x, udl_mat y, double *loss)
 {
     trainer *t = model;
     udli_net *net = t->dnn->net;
     const size_t n = x.rows, L = net->n_layers;
-    udli_net_dropout_draw(net, &t->ws, n, &t->dnn->rng);
+    double alpha = 1.0;
+    if (t->perturb) { /* the batch and its adversarial copy, as one batch of 2n rows */
+        const size_t d = x.cols;
+        udl_mat both = udl_mat_view(t->mixed, 2 * n, d);
+        udl_mat labels = udl_mat_view(t->mixed + 2 * n * d, 2 * n, 1);
+        udli_mat_copy(x, udl_mat_rows(both, 0, n));
+        udli_mat_copy(y, udl_mat_rows(labels, 0, n));
+        udli_mat_copy(y, udl_mat_rows(labels, n, n));
+        udl_status s = t->perturb(t->dnn, x, y, udl_mat_rows(both, n, n), t->perturb_user);
+        if (s)
+            return s;
+        x = both;
+        y = labels;
+        alpha = t->alpha;
+    }
+    udli_net_dropout_draw(net, &t->ws, x.rows, &t->dnn->rng);
     udl_mat out = udli_net_forward(net, &t->ws, x, L);
-    udl_mat delta = udli_net_delta(&t->ws, n, out.cols);
-    *loss = udli_loss_eval(UDL_LOSS_SOFTMAX_CROSS_ENTROPY, UDL_ACT_SOFTMAX, out,
-                           one_hot(t->onehot, y, out.cols), &delta, (double)n) / (double)n;
-    udli_net_backward(net, &t->ws, x, L, delta, NULL);
+    *loss = weighted_loss(t, out, y, n, alpha);
+    udli_net_backward(net, &t->ws, x, L, udli_net_delta(&t->ws, x.rows, out.cols), NULL);
     return UDL_OK;
 }
 
@@ -500,6 +544,15 @@ UDL_API udl_status udl_dnn_train(udl_dnn *dnn, udl_mat x, udl_mat labels,
                                  const udl_mat *valid_x, const udl_mat *valid_labels,
                                  udl_progress_fn progress, void *user)
 {
+    return udli_dnn_train_mixed(dnn, x, labels, valid_x, valid_labels, NULL, NULL, 1.0,
+                                progress, user);
+}
+
+udl_status udli_dnn_train_mixed(udl_dnn *dnn, udl_mat x, udl_mat labels,
+                                const udl_mat *valid_x, const udl_mat *valid_labels,
+                                udli_dnn_perturb_fn perturb, void *perturb_user, double alpha,
+                                udl_progress_fn progress, void *user)
+{
     udl_status s = check_x(dnn, x, "dnn: X");
     if (s || (s = check_labels(labels, x.rows, n_classes(dnn), "dnn: labels")))
         return s;
@@ -521,6 +574,10 @@ UDL_API udl_status udl_dnn_train(udl_dnn *dnn, udl_mat x, udl_mat labels,
     memset(&t, 0, sizeof t);
     t.dnn = dnn;
     t.vx = t.vl = no_rows();
+    t.perturb = perturb;
+    t.perturb_user = perturb_user;
+    t.alpha = alpha;
+    const size_t rows = perturb ? 2 * bs : bs; /* a batch and its adversarial copy */
     size_t *order = NULL, n_train = x.rows;
     double *held = NULL;
     if (valid_x) {
@@ -545,9 +602,12 @@ UDL_API udl_status udl_dnn_train(udl_dnn *dnn, udl_mat x, udl_mat labels,
     t.n_blocks = udli_net_blocks(net, t.blocks);
     for (size_t b = 0; b < t.n_blocks; b++)
         t.n_params += t.blocks[b].n;
-    if ((s = udli_net_ws_alloc(net, bs, &t.ws)) || (s = udli_net_ws_dropout(net, &t.ws, drop)))
+    if ((s = udli_net_ws_alloc(net, rows, &t.ws)) ||
+        (s = udli_net_ws_dropout(net, &t.ws, drop)))
         goto done;
-    if (!(t.onehot = udli_alloc(bs, k * sizeof(double), "one-hot labels")) ||
+    if (!(t.onehot = udli_alloc(rows, k * sizeof(double), "one-hot labels")) ||
+        (perturb && !(t.mixed = udli_alloc(rows, (x.cols + 1) * sizeof(double),
+                                           "adversarial batch"))) ||
         (t.vx.rows && dnn->p.patience &&
          !(t.best = udli_alloc(t.n_params, sizeof(double), "best parameters")))) {
         s = UDL_ENOMEM;
@@ -564,6 +624,7 @@ UDL_API udl_status udl_dnn_train(udl_dnn *dnn, udl_mat x, udl_mat labels,
 done:
     udli_net_ws_free(&t.ws);
     free(t.onehot);
+    free(t.mixed);
     free(t.best);
     free(order);
     free(held);
