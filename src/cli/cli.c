@@ -55,6 +55,8 @@ int cli_progress(const udl_progress *p, void *user)
         fprintf(stderr, "\r%s: %zu", p->stage, p->step);
     if (!isnan(p->loss))
         fprintf(stderr, "  loss %.6g", p->loss);
+    if (!isnan(p->valid_error))
+        fprintf(stderr, "  validation error %.2f%%", 100.0 * p->valid_error);
     fflush(stderr);
     progress_drawn = 1;
     return 0;
@@ -68,6 +70,19 @@ void cli_progress_done(void)
 }
 
 udl_status cli_read(const char *path, udl_array *out) { return udl_data_read(path, 0, out); }
+
+int cli_open(const char *cmd, const char *model, const char *input, udl_model **m,
+             udl_array *x)
+{
+    udl_status s = udl_model_load(model, m);
+    if (s)
+        return cli_status(cmd, s);
+    if ((s = cli_read(input, x))) {
+        udl_model_free(*m);
+        return cli_status(cmd, s);
+    }
+    return 0;
+}
 
 static void json_key(cli_json *j, const char *key)
 {
@@ -110,14 +125,32 @@ void cli_json_number(cli_json *j, const char *key, double value)
     json_value(j->out, value);
 }
 
+static void json_list(FILE *out, const double *values, size_t n)
+{
+    fputc('[', out);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputs(", ", out);
+        json_value(out, values[i]);
+    }
+    fputc(']', out);
+}
+
 void cli_json_numbers(cli_json *j, const char *key, const double *values, size_t n)
 {
     json_key(j, key);
+    json_list(j->out, values, n);
+}
+
+void cli_json_rows(cli_json *j, const char *key, const double *values, size_t rows,
+                   size_t cols)
+{
+    json_key(j, key);
     fputc('[', j->out);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < rows; i++) {
         if (i)
             fputs(", ", j->out);
-        json_value(j->out, values[i]);
+        json_list(j->out, values + i * cols, cols);
     }
     fputc(']', j->out);
 }

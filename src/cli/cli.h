@@ -44,6 +44,10 @@ void cli_progress_done(void);
 
 /* Reads a data file (.npy, IDX, CSV) with the library's reader. */
 udl_status cli_read(const char *path, udl_array *out);
+/* Opens a model file of any kind and reads a data file, for the subcommands that apply a
+ * saved model. Returns 0, or prints and returns 1 with nothing left open. */
+int cli_open(const char *cmd, const char *model, const char *input, udl_model **m,
+             udl_array *x);
 
 /* The scatter-plot options of pca and tsne: --plot FILE, --labels FILE and
  * --label-names a,b,... Put CLI_PLOT_OPTIONS in the getopt_long table and offer each
@@ -80,6 +84,9 @@ void cli_json_begin(cli_json *j);
 void cli_json_string(cli_json *j, const char *key, const char *value);
 void cli_json_number(cli_json *j, const char *key, double value);
 void cli_json_numbers(cli_json *j, const char *key, const double *values, size_t n);
+/* A rows x cols row-major matrix as a list of its rows. */
+void cli_json_rows(cli_json *j, const char *key, const double *values, size_t rows,
+                   size_t cols);
 void cli_json_end(cli_json *j);
 
 #endif

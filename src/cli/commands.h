@@ -9,5 +9,7 @@ int cmd_encode(int argc, char **argv);
 int cmd_reconstruct(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_eval_ll(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 #endif

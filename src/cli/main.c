@@ -13,9 +13,12 @@ static const char usage[] =
     "commands:\n"
     "  pca          principal component analysis: fit, transform, plot\n"
     "  tsne         t-SNE embedding (exact or Barnes-Hut), plot\n"
-    "  train        train a model: ae, dae (denoising), sae (stacked), deep-ae, rbm, dbn\n"
+    "  train        train a model: ae, dae (denoising), sae (stacked), deep-ae, rbm, dbn,\n"
+    "               dnn (a classifier)\n"
     "  encode       codes of data from any saved model\n"
     "  reconstruct  reconstructions of data by a model with a decoder\n"
+    "  predict      classes and class probabilities from a classifier\n"
+    "  eval         a classifier's accuracy and confusion matrix on labelled data\n"
     "  sample       samples from an RBM or a deep belief net\n"
     "  eval-ll      an RBM's log-likelihood by annealed importance sampling\n"
     "\n"
@@ -39,6 +42,8 @@ int main(int argc, char **argv)
                     {"train", cmd_train},
                     {"encode", cmd_encode},
                     {"reconstruct", cmd_reconstruct},
+                    {"predict", cmd_predict},
+                    {"eval", cmd_eval},
                     {"sample", cmd_sample},
                     {"eval-ll", cmd_eval_ll}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

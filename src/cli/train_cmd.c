@@ -1,4 +1,5 @@
-/* udl train (autoencoders, RBMs, deep belief nets), udl encode and udl reconstruct. */
+/* udl train (autoencoders, RBMs, deep belief nets; the classifier in dnn_cmd.c), udl encode
+ * and udl reconstruct. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,9 +8,10 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "train.h"
 
 static const char train_usage[] =
-    "usage: udl train --model ae|dae|sae|deep-ae|rbm|dbn --layers H1[,H2,...] -i X\n"
+    "usage: udl train --model ae|dae|sae|deep-ae|rbm|dbn|dnn --layers H1[,H2,...] -i X\n"
     "                 --save M.udl\n"
     "                 [--epochs E] [--batch B] [--lr L] [--momentum M] [--nesterov]\n"
     "                 [--weight-decay W] [--warmup E:M] [--decay step:R:E|exp:R]\n"
@@ -17,8 +19,13 @@ static const char train_usage[] =
     "                 [--finetune-epochs F] [--finetune-lr L2] [--finetune-momentum M2]\n"
     "                 [--phases LOSS:E:LR,...] [--pretrain ae|rbm] [--sigmoid-code]\n"
     "                 [--cd K | --pcd[=K]] [--visible bernoulli|gaussian] [--json]\n"
+    "       udl train --model dnn --layers H1[,H2,...] -i X -l y --save M.udl\n"
+    "                 [--classes K] [--activation sigmoid|tanh|relu] [--dropout [IN,]HID]\n"
+    "                 [--valid-input Xv --valid-labels yv | --valid-fraction F]\n"
+    "                 [--patience P] [--pretrain none|ae|dae|rbm] [--pretrain-epochs P]\n"
+    "                 [--pretrain-lr R] [--noise mask:P] [the training options above]\n"
     "\n"
-    "Trains an autoencoder on X (.npy, IDX or CSV, one sample per row; cross-entropy\n"
+    "Trains a model on X (.npy, IDX or CSV, one sample per row; cross-entropy\n"
     "needs values in [0, 1], as uint8 images are scaled).\n"
     "  ae        one tied-weight autoencoder, --layers H (the hidden size)\n"
     "  dae       the same, denoising (default --noise mask:0.3)\n"
@@ -35,42 +42,25 @@ static const char train_usage[] =
     "  dbn       RBMs stacked and trained greedily: --layers 500,500,2000\n"
     "            (RBM defaults follow Hinton's guide: momentum 0.5 for 5 epochs, then\n"
     "            0.9, weight decay 0.0002; the options override them)\n"
+    "  dnn       a classifier: the hidden layers --layers 1000,750,500 (sigmoid unless\n"
+    "            --activation) under a softmax over K classes, fine-tuned by\n"
+    "            backpropagation with the training options. -l y holds a label for each\n"
+    "            row of X, the integers 0 to K-1 (K: the largest label + 1, or\n"
+    "            --classes K). --pretrain ae|dae|rbm first trains the hidden layers\n"
+    "            greedily as a stack of sigmoid autoencoders, denoising ones (--noise\n"
+    "            mask:P, default 0.25) or RBMs, with that layer type's defaults but\n"
+    "            --pretrain-epochs (default 10), --pretrain-lr, --batch and --seed.\n"
+    "            --dropout 0.5 drops hidden units with probability 0.5 while training;\n"
+    "            --dropout 0.2,0.5 drops inputs too. A validation set (--valid-input\n"
+    "            and --valid-labels, or --valid-fraction F of X's rows held out) is\n"
+    "            scored after each epoch; --patience P stops after P epochs without a\n"
+    "            lower validation error and keeps the best epoch's weights.\n"
     "Schedule: --warmup 5:0.5 trains the first 5 epochs at momentum 0.5, then at\n"
     "--momentum; --decay step:0.5:10 halves the learning rate every 10 epochs, exp:0.95\n"
     "multiplies it by 0.95 every epoch.\n"
     "Defaults: --epochs 20 --batch 100 --lr 0.1 --momentum 0.9 --loss ce --seed 1.\n";
 
-enum { MAX_PHASES = 16 };
-
-/* One stage of fine-tuning: its loss, epochs and learning rate. */
-typedef struct phase {
-    udl_loss loss;
-    size_t epochs;
-    double lr;
-} phase;
-
-typedef struct train_args {
-    const char *model, *input, *save;
-    udl_kind kind;
-    size_t layers[33], n_layers;
-    udl_ae_params ae;
-    size_t finetune_epochs;
-    double finetune_lr, finetune_momentum;
-    phase phases[MAX_PHASES];
-    size_t n_phases;
-    int sigmoid_code, json, noise_given;
-    unsigned given;          /* which training options the command line set (G_*) */
-    udl_rbm_method method;   /* rbm, dbn, deep-ae --pretrain rbm */
-    size_t k;
-    udl_units visible;
-    int pretrain_rbm, rbm_option, loss_given;
-} train_args;
-
-enum { G_EPOCHS = 1, G_BATCH = 2, G_LR = 4, G_MOM = 8, G_NEST = 16, G_WD = 32, G_SEED = 64,
-       G_WARMUP = 128, G_DECAY = 256 };
-
-/* A model's own default training parameters with the options the command line gave. */
-static udl_train_params train_for(const train_args *a, udl_train_params t)
+udl_train_params train_for(const train_args *a, udl_train_params t)
 {
     const udl_train_params *g = &a->ae.train;
     if (a->given & G_EPOCHS)
@@ -106,7 +96,7 @@ static const struct {
     int denoising;
 } trainers[] = {{UDL_KIND_AUTOENCODER, 0}, {UDL_KIND_AUTOENCODER, 1},
                 {UDL_KIND_STACKED_AUTOENCODER, 0}, {UDL_KIND_DEEP_AUTOENCODER, 0},
-                {UDL_KIND_RBM, 0}, {UDL_KIND_DBN, 0}};
+                {UDL_KIND_RBM, 0}, {UDL_KIND_DBN, 0}, {UDL_KIND_DNN, 0}};
 enum { N_TRAINERS = sizeof trainers / sizeof trainers[0] };
 
 static const char *trainer_name(size_t i)
@@ -227,11 +217,91 @@ static int parse_noise(const char *s, udl_ae_params *p)
     return cli_parse_double("train", "--noise", colon + 1, &p->noise_level);
 }
 
+enum { O_MODEL = 256, O_LAYERS, O_SAVE, O_EPOCHS, O_BATCH, O_LR, O_MOM, O_NEST, O_WD, O_LOSS,
+       O_NOISE, O_FEPOCHS, O_FLR, O_SIGCODE, O_SEED, O_JSON, O_PHASES, O_WARMUP, O_DECAY,
+       O_FMOM, O_CD, O_PCD, O_VISIBLE, O_PRETRAIN };
+
+/* Whether a dnn takes option c: all but the other models' own options. */
+static int dnn_takes(int c)
+{
+    switch (c) {
+    case O_LOSS: case O_FEPOCHS: case O_FLR: case O_FMOM: case O_SIGCODE: case O_PHASES:
+    case O_CD: case O_PCD: case O_VISIBLE:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+const char *pretrain_name(udl_pretrain method)
+{
+    static const char *const names[] = {"none", "ae", "dae", "rbm"};
+    return names[method];
+}
+
+static int parse_pretrain(const char *s, train_args *a)
+{
+    for (int m = UDL_PRETRAIN_NONE; m <= UDL_PRETRAIN_RBM; m++)
+        if (strcmp(s, pretrain_name((udl_pretrain)m)) == 0) {
+            a->pretrain = (udl_pretrain)m;
+            a->pretrain_given = 1;
+            return 0;
+        }
+    return cli_error("train", "--pretrain is none, ae, dae or rbm, got '%s'", s);
+}
+
+/* What the options mean together; a dnn's are checked by dnn_check. */
+static int check_train(train_args *a)
+{
+    if (a->kind == UDL_KIND_DNN)
+        return dnn_check(a);
+    if (a->dnn.only)
+        return cli_error("train", "--%s is for --model dnn", a->dnn.only);
+    if (a->pretrain_given && a->kind != UDL_KIND_DEEP_AUTOENCODER)
+        return cli_error("train", "--pretrain is for deep-ae and dnn");
+    if (!a->pretrain_given)
+        a->pretrain = UDL_PRETRAIN_AE;
+    else if (a->pretrain != UDL_PRETRAIN_AE && a->pretrain != UDL_PRETRAIN_RBM)
+        return cli_error("train", "a deep-ae pretrains its stack with --pretrain ae or rbm, got "
+                         "'%s'", pretrain_name(a->pretrain));
+    int single = a->kind == UDL_KIND_AUTOENCODER || a->kind == UDL_KIND_RBM;
+    if (single && a->n_layers != 1)
+        return cli_error("train", "--model %s has one hidden layer: give --layers H", a->model);
+    if (strcmp(a->model, "dae") == 0 && !a->noise_given) {
+        a->ae.noise = UDL_NOISE_MASK;
+        a->ae.noise_level = 0.3;
+    }
+    if (a->n_phases && (a->finetune_epochs || !isnan(a->finetune_lr)))
+        return cli_error("train", "--phases replaces --finetune-epochs and --finetune-lr; "
+                         "give one or the other");
+    const int rbms = a->kind == UDL_KIND_RBM || a->kind == UDL_KIND_DBN ||
+                     (a->kind == UDL_KIND_DEEP_AUTOENCODER && a->pretrain == UDL_PRETRAIN_RBM);
+    if (!rbms && a->rbm_option)
+        return cli_error("train", "--cd, --pcd and --visible are for rbm, dbn and deep-ae "
+                         "--pretrain rbm");
+    if (a->kind == UDL_KIND_DEEP_AUTOENCODER && a->visible == UDL_UNITS_GAUSSIAN) {
+        /* checked now, not after hours of pretraining: a linear output needs the squared
+         * loss, and a one-layer stack's linear code would make both sides Gaussian */
+        if (a->loss_given && a->ae.loss == UDL_LOSS_CROSS_ENTROPY)
+            return cli_error("train", "--visible gaussian reconstructs linearly: use --loss se");
+        a->ae.loss = UDL_LOSS_SQUARED;
+        if (a->n_layers == 1 && !a->sigmoid_code)
+            return cli_error("train", "a one-layer deep-ae with --visible gaussian needs "
+                             "--sigmoid-code (the top RBM cannot be Gaussian on both sides)");
+    }
+    if (a->n_phases && a->kind != UDL_KIND_DEEP_AUTOENCODER)
+        return cli_error("train", "--phases is for the fine-tuning of a deep-ae");
+    if (!a->n_phases) { /* one phase from the plain options */
+        a->phases[0] = (phase){a->ae.loss, a->finetune_epochs ? a->finetune_epochs
+                                                              : a->ae.train.epochs,
+                               isnan(a->finetune_lr) ? 0.01 : a->finetune_lr};
+        a->n_phases = 1;
+    }
+    return 0;
+}
+
 static int parse_train(int argc, char **argv, train_args *a)
 {
-    enum { O_MODEL = 256, O_LAYERS, O_SAVE, O_EPOCHS, O_BATCH, O_LR, O_MOM, O_NEST, O_WD,
-           O_LOSS, O_NOISE, O_FEPOCHS, O_FLR, O_SIGCODE, O_SEED, O_JSON, O_PHASES, O_WARMUP,
-           O_DECAY, O_FMOM, O_CD, O_PCD, O_VISIBLE, O_PRETRAIN };
     static const struct option options[] = {
         {"model", required_argument, 0, O_MODEL}, {"layers", required_argument, 0, O_LAYERS},
         {"input", required_argument, 0, 'i'},      {"save", required_argument, 0, O_SAVE},
@@ -249,17 +319,25 @@ static int parse_train(int argc, char **argv, train_args *a)
         {"cd", required_argument, 0, O_CD},        {"pcd", optional_argument, 0, O_PCD},
         {"visible", required_argument, 0, O_VISIBLE},
         {"pretrain", required_argument, 0, O_PRETRAIN},
+        DNN_OPTIONS,
         {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->ae = udl_ae_params_default();
     a->finetune_lr = NAN; /* given or not: --phases replaces it */
     a->finetune_momentum = NAN;
     a->k = 1;
+    dnn_args_init(&a->dnn);
     opterr = 0;
     optind = 1;
     int rc = 0;
     const size_t max = CLI_COUNT_MAX;
-    for (int c; !rc && (c = getopt_long(argc, argv, ":i:h", options, NULL)) != -1;) {
+    for (int c, li = -1; !rc && (c = getopt_long(argc, argv, ":i:l:h", options, &li)) != -1;
+         li = -1) {
+        const char *name = li >= 0 ? options[li].name : NULL;
+        if (dnn_option(&a->dnn, c, name, optarg, &rc))
+            continue;
+        if (name && !dnn_takes(c) && !a->dnn.not_taken)
+            a->dnn.not_taken = name;
         switch (c) {
         case 'i': a->input = optarg; break;
         case O_MODEL: rc = parse_model(optarg, a); a->model = optarg; break;
@@ -309,12 +387,7 @@ static int parse_train(int argc, char **argv, train_args *a)
             else
                 rc = cli_error("train", "--visible is bernoulli or gaussian, got '%s'", optarg);
             break;
-        case O_PRETRAIN:
-            if (strcmp(optarg, "ae") == 0 || strcmp(optarg, "rbm") == 0)
-                a->pretrain_rbm = strcmp(optarg, "rbm") == 0;
-            else
-                rc = cli_error("train", "--pretrain is ae or rbm, got '%s'", optarg);
-            break;
+        case O_PRETRAIN: rc = parse_pretrain(optarg, a); break;
         case O_LOSS: rc = parse_loss("--loss", optarg, &a->ae.loss); a->loss_given = 1; break;
         case O_PHASES: rc = parse_phases(optarg, a); break;
         case O_WARMUP: rc = parse_warmup(optarg, &a->ae.train); a->given |= G_WARMUP; break;
@@ -346,42 +419,7 @@ static int parse_train(int argc, char **argv, train_args *a)
     if (!a->model || !a->input || !a->save || !a->n_layers)
         return cli_error("train", "needs --model, --layers, -i and --save (see udl train "
                          "--help)");
-    int single = a->kind == UDL_KIND_AUTOENCODER || a->kind == UDL_KIND_RBM;
-    if (single && a->n_layers != 1)
-        return cli_error("train", "--model %s has one hidden layer: give --layers H", a->model);
-    if (strcmp(a->model, "dae") == 0 && !a->noise_given) {
-        a->ae.noise = UDL_NOISE_MASK;
-        a->ae.noise_level = 0.3;
-    }
-    if (a->n_phases && (a->finetune_epochs || !isnan(a->finetune_lr)))
-        return cli_error("train", "--phases replaces --finetune-epochs and --finetune-lr; "
-                         "give one or the other");
-    const int rbms = a->kind == UDL_KIND_RBM || a->kind == UDL_KIND_DBN ||
-                     (a->kind == UDL_KIND_DEEP_AUTOENCODER && a->pretrain_rbm);
-    if (!rbms && a->rbm_option)
-        return cli_error("train", "--cd, --pcd and --visible are for rbm, dbn and deep-ae "
-                         "--pretrain rbm");
-    if (a->kind == UDL_KIND_DEEP_AUTOENCODER && a->visible == UDL_UNITS_GAUSSIAN) {
-        /* checked now, not after hours of pretraining: a linear output needs the squared
-         * loss, and a one-layer stack's linear code would make both sides Gaussian */
-        if (a->loss_given && a->ae.loss == UDL_LOSS_CROSS_ENTROPY)
-            return cli_error("train", "--visible gaussian reconstructs linearly: use --loss se");
-        a->ae.loss = UDL_LOSS_SQUARED;
-        if (a->n_layers == 1 && !a->sigmoid_code)
-            return cli_error("train", "a one-layer deep-ae with --visible gaussian needs "
-                             "--sigmoid-code (the top RBM cannot be Gaussian on both sides)");
-    }
-    if (a->pretrain_rbm && a->kind != UDL_KIND_DEEP_AUTOENCODER)
-        return cli_error("train", "--pretrain is for deep-ae");
-    if (a->n_phases && a->kind != UDL_KIND_DEEP_AUTOENCODER)
-        return cli_error("train", "--phases is for the fine-tuning of a deep-ae");
-    if (!a->n_phases) { /* one phase from the plain options */
-        a->phases[0] = (phase){a->ae.loss, a->finetune_epochs ? a->finetune_epochs
-                                                              : a->ae.train.epochs,
-                               isnan(a->finetune_lr) ? 0.01 : a->finetune_lr};
-        a->n_phases = 1;
-    }
-    return 0;
+    return check_train(a);
 }
 
 /* What training reports: the final cost on the training data and each epoch's cost
@@ -503,7 +541,7 @@ static int train_stack(const train_args *a, udl_mat x, train_result *r)
     const udl_deep_ae_params dp = finetune_params(a);
     udl_deep_ae *deep = NULL;
     udl_status s;
-    if (a->kind == UDL_KIND_DBN || (deep_ae && a->pretrain_rbm)) {
+    if (a->kind == UDL_KIND_DBN || (deep_ae && a->pretrain == UDL_PRETRAIN_RBM)) {
         udl_rbm_params p = rbm_params_for(a);
         if (deep_ae && dp.linear_code) /* the linear code of Hinton & Salakhutdinov */
             p.hidden = UDL_UNITS_GAUSSIAN;
@@ -536,6 +574,11 @@ int cmd_train(int argc, char **argv)
     udl_status s = cli_read(a.input, &x);
     if (s)
         return cli_status("train", s);
+    if (a.kind == UDL_KIND_DNN) {
+        int rc = train_dnn(&a, udl_array_mat(&x));
+        udl_array_free(&x);
+        return rc;
+    }
     double t0 = cli_now();
     train_result r = {NAN, NULL, 0};
     int rc = a.kind == UDL_KIND_AUTOENCODER ? train_single(&a, udl_array_mat(&x), &r)
@@ -552,8 +595,9 @@ int cmd_train(int argc, char **argv)
         cli_json_string(&j, "command", "train");
         cli_json_string(&j, "model", a.model);
         if (a.kind == UDL_KIND_DEEP_AUTOENCODER)
-            cli_json_string(&j, "pretrain", a.pretrain_rbm ? "rbm" : "ae");
-        if (a.kind == UDL_KIND_RBM || a.kind == UDL_KIND_DBN || a.pretrain_rbm) {
+            cli_json_string(&j, "pretrain", pretrain_name(a.pretrain));
+        if (a.kind == UDL_KIND_RBM || a.kind == UDL_KIND_DBN ||
+            a.pretrain == UDL_PRETRAIN_RBM) {
             cli_json_string(&j, "method", a.method == UDL_RBM_PCD ? "pcd" : "cd");
             cli_json_number(&j, "k", (double)a.k);
         }
@@ -616,14 +660,10 @@ static int apply(const char *cmd, int argc, char **argv, int reconstruct)
     if (!model || !input || !output)
         return cli_error(cmd, "needs --model, -i and -o (see udl %s --help)", cmd);
     udl_model *m;
-    udl_status s = udl_model_load(model, &m);
-    if (s)
-        return cli_status(cmd, s);
     udl_array x;
-    if ((s = cli_read(input, &x))) {
-        udl_model_free(m);
-        return cli_status(cmd, s);
-    }
+    if (cli_open(cmd, model, input, &m, &x))
+        return 1;
+    udl_status s;
     double t0 = cli_now();
     size_t cols = reconstruct ? udl_model_n_inputs(m) : udl_model_n_codes(m);
     udl_array out = {calloc(x.rows * cols + 1, sizeof(double)), x.rows, cols};

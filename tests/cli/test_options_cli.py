@@ -30,7 +30,7 @@ for args, out_file in BASE.values():
         os.remove(out_file)
 
 SIZE_OPTIONS = {
-    "train": ["--epochs", "--batch", "--finetune-epochs"],
+    "train": ["--epochs", "--batch", "--finetune-epochs", "--patience", "--pretrain-epochs"],
     "tsne": ["--iters", "--dims", "--pca"],
     "pca": ["-k", "--components"],
 }
@@ -41,7 +41,8 @@ SEED_OPTIONS = {"train": ["--seed"], "tsne": ["--seed"]}
 BAD_SEEDS = ["1.5", "-1", "+1", "1e3", "x", "", "18446744073709551616"]
 
 NUMBER_OPTIONS = {
-    "train": ["--lr", "--momentum", "--weight-decay", "--finetune-lr"],
+    "train": ["--lr", "--momentum", "--weight-decay", "--finetune-lr", "--valid-fraction",
+              "--pretrain-lr"],
     "tsne": ["--perplexity", "--theta", "--learning-rate"],
     "pca": ["--variance"],
 }

@@ -118,7 +118,7 @@ cases = [
      "[0, 1]"),
     (["train", "--model", "ae", "--layers", "4", "-i", path("x.npy")], "--save"),
     (["train", "--model", "vae", "--layers", "4", "-i", path("x.npy"), "--save", path("out.udl")],
-     "ae, dae, sae, deep-ae, rbm or dbn"),
+     "ae, dae, sae, deep-ae, rbm, dbn or dnn"),
     (["train", "--model", "dae", "--layers", "4", "--noise", "salt:1", "-i", path("x.npy"),
       "--save", path("out.udl")], "mask:P"),
     (["train", "--model", "ae", "--layers", "4", "--lr", "-1", "-i", path("x.npy"), "--save",
