@@ -7,8 +7,6 @@
 #include "core/net.h"
 #include "core/tensor.h"
 
-/* Rows per pass outside training: bounds the scratch memory. */
-#define BLOCK_ROWS 1024
 
 static int source(const udli_net *net, size_t l)
 {
@@ -362,11 +360,11 @@ udl_status udli_net_each_block(const udli_net *net, udl_mat x, size_t upto,
                                udli_net_block_fn fn, void *user)
 {
     udli_net_ws ws;
-    udl_status s = udli_net_ws_alloc(net, x.rows < BLOCK_ROWS ? x.rows : BLOCK_ROWS, &ws);
+    udl_status s = udli_net_ws_alloc(net, x.rows < UDLI_NET_BLOCK_ROWS ? x.rows : UDLI_NET_BLOCK_ROWS, &ws);
     if (s)
         return s;
-    for (size_t first = 0; first < x.rows; first += BLOCK_ROWS) {
-        udl_mat xb = udl_mat_rows(x, first, BLOCK_ROWS);
+    for (size_t first = 0; first < x.rows; first += UDLI_NET_BLOCK_ROWS) {
+        udl_mat xb = udl_mat_rows(x, first, UDLI_NET_BLOCK_ROWS);
         fn(net, xb, udli_net_forward(net, &ws, xb, upto), first, user);
     }
     udli_net_ws_free(&ws);

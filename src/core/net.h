@@ -111,9 +111,12 @@ udl_mat udli_net_delta(const udli_net_ws *ws, size_t rows, size_t cols);
 /* out = the last layer's activation applied to its pre-activations a. */
 void udli_net_activate_output(const udli_net *net, udl_mat a, udl_mat out);
 
-/* Runs x through layers [0, upto) in blocks of at most 1024 rows and hands each block's
- * rows (starting at row first of x) and the output of layer upto - 1 (as forward
- * returns it) to fn. */
+/* Rows per pass outside training: bounds the scratch memory. */
+#define UDLI_NET_BLOCK_ROWS 1024
+
+/* Runs x through layers [0, upto) in blocks of at most UDLI_NET_BLOCK_ROWS rows and hands
+ * each block's rows (starting at row first of x) and the output of layer upto - 1 (as
+ * forward returns it) to fn. */
 typedef void (*udli_net_block_fn)(const udli_net *net, udl_mat xb, udl_mat top, size_t first,
                                   void *user);
 udl_status udli_net_each_block(const udli_net *net, udl_mat x, size_t upto,

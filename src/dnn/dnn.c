@@ -368,7 +368,8 @@ static udl_status run_eval(const udl_dnn *dnn, udl_mat x, udl_mat labels, udl_ma
                            size_t *confusion, double *loss, size_t *errors)
 {
     eval_ctx e = {labels, 0.0, 0, confusion, predicted, NULL};
-    if (!(e.lse = udli_alloc(x.rows < 1024 ? x.rows + 1 : 1024, sizeof(double), "evaluation")))
+    const size_t block = x.rows < UDLI_NET_BLOCK_ROWS ? x.rows + 1 : UDLI_NET_BLOCK_ROWS;
+    if (!(e.lse = udli_alloc(block, sizeof(double), "evaluation")))
         return UDL_ENOMEM;
     udl_status s = udli_net_each_block(dnn->net, x, dnn->net->n_layers, eval_block, &e);
     free(e.lse);
