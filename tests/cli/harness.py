@@ -1,12 +1,12 @@
 """Shared by the tests of the udl tool, each run as SCRIPT UDL_BINARY WORK_DIR: the
 scratch directory, running udl, and checks that are counted and reported."""
 import os
-import struct
 import subprocess
 import sys
-import zlib
 
 import numpy as np
+
+from model_file import read_model  # noqa: F401 (the tests import it from here)
 
 UDL, WORK = sys.argv[1], sys.argv[2]
 os.makedirs(WORK, exist_ok=True)
@@ -54,26 +54,3 @@ def finish(command):
     sys.exit(1 if _failures else 0)
 
 
-def read_model(file):
-    """The udl container, format 2: magic, version, kind, field count, reserved, fields
-    (type, name, value: u64, f64, or rows x cols doubles), CRC-32."""
-    raw = open(file, "rb").read()
-    assert raw[:8] == b"UDLMODEL"
-    assert zlib.crc32(raw[:-4]) == struct.unpack("<I", raw[-4:])[0]
-    version, kind, count, _ = struct.unpack("<4I", raw[8:24])
-    assert version == 2
-    at, blocks = 24, {}
-    for _ in range(count):
-        kind_of, n = struct.unpack("<2I", raw[at:at + 8])
-        name = raw[at + 8:at + 8 + n].decode()
-        at += 8 + n
-        if kind_of in (1, 2):
-            blocks[name] = struct.unpack("<Q" if kind_of == 1 else "<d", raw[at:at + 8])[0]
-            at += 8
-            continue
-        rows, cols = struct.unpack("<2Q", raw[at:at + 16])
-        at += 16
-        blocks[name] = np.frombuffer(raw[at:at + 8 * rows * cols], "<f8").reshape(rows, cols)
-        at += 8 * rows * cols
-    assert at == len(raw) - 4
-    return kind, blocks
