@@ -506,35 +506,42 @@ static cairo_status_t draw_tile(cairo_t *cr, cairo_surface_t *tile, double x, do
     return cs;
 }
 
-/* Lays text out in lines no wider than width in the current font, drawn from (x, y) down
- * when draw; returns the number of lines. */
+/* Lays text out in lines no wider than width in the current font (a word wider than that
+ * gets a line of its own), drawn from (x, y) down when draw; returns the number of lines. */
 static size_t text_lines(cairo_t *cr, const char *text, double x, double y, double width,
                          double line_height, int draw)
 {
-    char line[512] = "", word[256];
-    size_t lines = 0;
+    char line[512] = "";
+    size_t lines = 0, len = 0;
     for (const char *p = text;;) {
         while (*p == ' ')
             p++;
-        size_t n = strcspn(p, " ");
-        if (n >= sizeof word)
-            n = sizeof word - 1;
-        memcpy(word, p, n);
-        word[n] = '\0';
-        p += n;
-        char longer[sizeof line + sizeof word];
-        snprintf(longer, sizeof longer, "%s%s%s", line, *line ? " " : "", word);
-        cairo_text_extents_t e;
-        cairo_text_extents(cr, longer, &e);
-        if (*line && (e.x_advance > width || !*word || strlen(longer) >= sizeof line)) {
+        const size_t n = strcspn(p, " ");
+        if (n && len + 1 + n < sizeof line) { /* try the next word on this line */
+            const size_t at = len ? len + 1 : 0;
+            line[len] = ' ';
+            memcpy(line + at, p, n);
+            line[at + n] = '\0';
+            cairo_text_extents_t e;
+            cairo_text_extents(cr, line, &e);
+            if (!len || e.x_advance <= width) {
+                len = at + n;
+                p += n;
+                continue;
+            }
+            line[len] = '\0';
+        } else if (n && !len) {
+            p += n; /* longer than any line can hold: left out */
+            continue;
+        }
+        if (len) {
             if (draw)
                 text_at(cr, line, x, y + (double)lines * line_height, 0.0, 0.0);
             lines++;
-            snprintf(line, sizeof line, "%s", word);
-        } else {
-            snprintf(line, sizeof line, "%s", longer);
+            len = 0;
+            line[0] = '\0';
         }
-        if (!*word)
+        if (!n)
             return lines;
     }
 }
