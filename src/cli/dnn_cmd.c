@@ -149,6 +149,8 @@ int dnn_check(train_args *a)
     if (!isnan(d->adversarial_alpha) && !d->adversarial)
         return cli_error("train", "--adversarial-alpha weighs the clean loss against "
                          "--adversarial's: give --adversarial too");
+    if (isnan(d->adversarial_alpha))
+        a->dnn.adversarial_alpha = 0.5; /* Goodfellow et al. 2014 */
     return 0;
 }
 
@@ -290,8 +292,8 @@ static udl_status fine_tune(const dnn_args *a, udl_dnn *dnn, udl_mat x, udl_mat 
         return udl_dnn_train(dnn, x, y, vx, vy, cli_progress, NULL);
     udl_attack_params p = a->attack;
     p.seed = udl_dnn_get_params(dnn).train.seed;
-    const double alpha = isnan(a->adversarial_alpha) ? 0.5 : a->adversarial_alpha;
-    return udl_adversarial_train(dnn, &p, alpha, x, y, vx, vy, cli_progress, NULL);
+    return udl_adversarial_train(dnn, &p, a->adversarial_alpha, x, y, vx, vy, cli_progress,
+                                 NULL);
 }
 
 /* The epoch (from 1) with the lowest validation error, the lower loss breaking a tie, as
@@ -319,14 +321,13 @@ static void report(const train_args *a, const udl_dnn *dnn, const udl_dnn_eval *
     const size_t best = best_epoch(dnn), k = sizes[n_sizes - 1];
     const udl_dnn_params p = udl_dnn_get_params(dnn);
     const dnn_args *d = &a->dnn;
-    const double alpha = isnan(d->adversarial_alpha) ? 0.5 : d->adversarial_alpha;
     if (!a->json) {
         printf("dnn on %zu x %zu, %zu classes", ev->n, sizes[0], k);
         if (d->init)
             printf(", hidden layers from %s", d->init);
         if (d->adversarial)
             printf(", trained with %s examples of eps %g (clean loss weighed %g)",
-                   cli_attack_name(d->attack.method), d->attack.eps, alpha);
+                   cli_attack_name(d->attack.method), d->attack.eps, d->adversarial_alpha);
         printf(": training loss %.6g, accuracy %.2f%% after %zu epochs", ev->loss,
                100.0 * ev->accuracy, n);
         if (best)
@@ -351,7 +352,7 @@ static void report(const train_args *a, const udl_dnn *dnn, const udl_dnn_eval *
         cli_json_number(&j, "adversarial_eps", d->attack.eps);
         if (cli_attack_iterative(d->attack.method))
             cli_json_number(&j, "adversarial_steps", (double)d->attack.steps);
-        cli_json_number(&j, "adversarial_alpha", alpha);
+        cli_json_number(&j, "adversarial_alpha", d->adversarial_alpha);
     }
     cli_json_string(&j, "activation", udl_activation_name(p.activation));
     cli_json_number(&j, "n_samples", (double)ev->n);

@@ -27,7 +27,7 @@ typedef struct dnn_args {
     const char *init;            /* --init: a saved stack to start the hidden layers from */
     int adversarial;             /* --adversarial given: train on attack's examples too */
     udl_attack_params attack;
-    double adversarial_alpha;    /* the clean loss's weight; NaN: not given (0.5) */
+    double adversarial_alpha;    /* the clean loss's weight (NaN until dnn_check: 0.5) */
     const char *only;            /* the first option given that only dnn takes */
     const char *not_taken;       /* the first option given that dnn does not take */
 } dnn_args;
