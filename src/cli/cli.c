@@ -233,6 +233,56 @@ int cli_parse_sizes(const char *cmd, const char *opt, const char *arg, size_t mi
     return 0;
 }
 
+static const char *const attack_names[] = {"fgsm", "fgm-l2", "bim", "pgd", "pgd-l2",
+                                           "deepfool"}; /* by udl_attack_method */
+
+const char *cli_attack_name(udl_attack_method method) { return attack_names[method]; }
+
+int cli_attack_method(const char *name, udl_attack_method *method)
+{
+    for (size_t i = 0; i < sizeof attack_names / sizeof attack_names[0]; i++)
+        if (strcmp(name, attack_names[i]) == 0) {
+            *method = (udl_attack_method)i;
+            return 0;
+        }
+    return -1;
+}
+
+int cli_attack_iterative(udl_attack_method method)
+{
+    return method == UDL_ATTACK_BIM || method == UDL_ATTACK_PGD || method == UDL_ATTACK_PGD_L2;
+}
+
+int cli_tile_shape(const char *cmd, const char *opt, const char *shape, size_t d, size_t *h,
+                   size_t *w)
+{
+    if (!shape) {
+        size_t r = (size_t)sqrt((double)d);
+        while (r * r > d)
+            r--;
+        while ((r + 1) * (r + 1) <= d)
+            r++;
+        if (r * r != d)
+            return cli_error(cmd, "the rows have %zu values, not a square number of pixels: give "
+                             "%s HxW for the images' shape", d, opt);
+        *h = *w = r;
+        return 0;
+    }
+    const char *x = strchr(shape, 'x');
+    char height[32];
+    if (!x || (size_t)(x - shape) >= sizeof height)
+        return cli_error(cmd, "%s takes HxW, such as 28x28, got '%s'", opt, shape);
+    memcpy(height, shape, (size_t)(x - shape));
+    height[x - shape] = '\0';
+    if (cli_parse_size(cmd, opt, height, 1, CLI_COUNT_MAX, h) ||
+        cli_parse_size(cmd, opt, x + 1, 1, CLI_COUNT_MAX, w))
+        return 1;
+    if (*h * *w != d)
+        return cli_error(cmd, "%s %s makes images of %zu pixels, but the rows have %zu values",
+                         opt, shape, *h * *w, d);
+    return 0;
+}
+
 int cli_plot_option(cli_plot_opts *o, int c, char *arg)
 {
     switch (c) {

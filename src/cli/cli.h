@@ -34,6 +34,19 @@ int cli_parse_seed(const char *cmd, const char *opt, const char *arg, uint64_t *
 int cli_parse_sizes(const char *cmd, const char *opt, const char *arg, size_t min, size_t max,
                     size_t *out, size_t max_count, size_t *count);
 
+/* The h x w shape of the images that rows of d values hold, for pictures of them: shape
+ * ("HxW", from --shape) when given, else the square root of d when d is a perfect square
+ * (784: 28 x 28). Returns 0, or prints a sentence (naming opt) and returns 1. */
+int cli_tile_shape(const char *cmd, const char *opt, const char *shape, size_t d, size_t *h,
+                   size_t *w);
+
+/* The attacks by the names the tool gives them: fgsm, fgm-l2, bim, pgd, pgd-l2, deepfool. */
+const char *cli_attack_name(udl_attack_method method);
+/* The method named name; returns 0, or -1 (nothing printed) when no method has that name. */
+int cli_attack_method(const char *name, udl_attack_method *method);
+/* Whether the method takes steps of step_size (BIM, PGD, PGD-L2). */
+int cli_attack_iterative(udl_attack_method method);
+
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 

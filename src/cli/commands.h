@@ -11,5 +11,7 @@ int cmd_sample(int argc, char **argv);
 int cmd_eval_ll(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_visualize(int argc, char **argv);
+int cmd_attack(int argc, char **argv);
 
 #endif

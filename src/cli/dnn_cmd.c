@@ -21,6 +21,7 @@ void dnn_args_init(dnn_args *d)
     memset(d, 0, sizeof *d);
     d->params = udl_dnn_params_default();
     d->pretrain_lr = NAN;
+    d->adversarial_alpha = NAN;
 }
 
 static int parse_activation(const char *s, udl_activation *act)
@@ -58,6 +59,27 @@ static int parse_dropout(const char *s, udl_dnn_params *p)
     return 0;
 }
 
+/* METHOD:EPS for the one-step attacks, METHOD:EPS:STEPS for the iterative ones. */
+static int parse_adversarial(const char *s, dnn_args *d)
+{
+    char buf[128], *f[3];
+    const size_t n = split_colons(s, buf, sizeof buf, f, 3);
+    udl_attack_method m;
+    if (n > 3 || cli_attack_method(f[0], &m) || m == UDL_ATTACK_DEEPFOOL ||
+        n != (cli_attack_iterative(m) ? 3u : 2u))
+        return cli_error("train", "--adversarial takes fgsm:EPS, fgm-l2:EPS, bim:EPS:STEPS, "
+                         "pgd:EPS:STEPS or pgd-l2:EPS:STEPS, got '%s'", s);
+    d->attack = udl_attack_params_default(m);
+    if (cli_parse_double("train", "--adversarial's EPS", f[1], &d->attack.eps) ||
+        (n == 3 &&
+         cli_parse_size("train", "--adversarial's STEPS", f[2], 1, 100000, &d->attack.steps)))
+        return 1;
+    if (!(d->attack.eps > 0.0))
+        return cli_error("train", "--adversarial needs a positive EPS, got '%s'", s);
+    d->adversarial = 1;
+    return 0;
+}
+
 int dnn_option(dnn_args *d, int c, const char *name, const char *arg, int *rc)
 {
     const size_t max = CLI_COUNT_MAX;
@@ -82,6 +104,14 @@ int dnn_option(dnn_args *d, int c, const char *name, const char *arg, int *rc)
         break;
     case O_PRETRAIN_LR:
         *rc = cli_parse_double("train", "--pretrain-lr", arg, &d->pretrain_lr);
+        break;
+    case O_INIT: d->init = arg; break;
+    case O_ADVERSARIAL: *rc = parse_adversarial(arg, d); break;
+    case O_ADVERSARIAL_ALPHA:
+        *rc = cli_parse_double("train", "--adversarial-alpha", arg, &d->adversarial_alpha);
+        if (!*rc && !(d->adversarial_alpha >= 0.0 && d->adversarial_alpha <= 1.0))
+            *rc = cli_error("train", "--adversarial-alpha takes a weight in [0, 1], got '%s'",
+                            arg);
         break;
     default: return 0;
     }
@@ -112,17 +142,27 @@ int dnn_check(train_args *a)
     if (d->params.patience && !d->valid_input && !(d->params.valid_fraction > 0.0))
         return cli_error("train", "--patience stops on the validation error: give "
                          "--valid-fraction, or --valid-input and --valid-labels");
+    if (d->init && a->pretrain != UDL_PRETRAIN_NONE)
+        return cli_error("train", "--init starts the hidden layers from a saved stack and "
+                         "--pretrain %s from a new one: give one or the other",
+                         pretrain_name(a->pretrain));
+    if (!isnan(d->adversarial_alpha) && !d->adversarial)
+        return cli_error("train", "--adversarial-alpha weighs the clean loss against "
+                         "--adversarial's: give --adversarial too");
+    if (isnan(d->adversarial_alpha))
+        a->dnn.adversarial_alpha = 0.5; /* Goodfellow et al. 2014 */
     return 0;
 }
 
 /* ---- udl train --model dnn: the run -------------------------------------------------------- */
 
-/* The training and validation data, read before any training so that a bad file fails
- * early. */
+/* The training and validation data and --init's stack, read before any training so that
+ * a bad file fails early. */
 typedef struct dnn_data {
     udl_mat x;
     udl_array y, vx, vy;
     size_t classes;
+    udl_model *init;
 } dnn_data;
 
 static void data_free(dnn_data *d)
@@ -130,6 +170,40 @@ static void data_free(dnn_data *d)
     udl_array_free(&d->y);
     udl_array_free(&d->vx);
     udl_array_free(&d->vy);
+    udl_model_free(d->init);
+}
+
+/* --init's file: a stacked autoencoder or a deep belief net (udl_dnn_init_from_sae and
+ * _from_dbn check its layers against the net's). */
+static int open_init(const char *path, udl_model **m)
+{
+    udl_status s = udl_model_load(path, m);
+    if (s)
+        return cli_status("train", s);
+    const udl_kind k = udl_model_kind(*m);
+    if (k == UDL_KIND_STACKED_AUTOENCODER || k == UDL_KIND_DBN)
+        return 0;
+    udl_model_free(*m);
+    *m = NULL;
+    return cli_error("train", "--init takes a stacked autoencoder (sae) or a deep belief net "
+                     "(dbn); %s holds a model of kind %s%s", path, udl_kind_name(k),
+                     k == UDL_KIND_AUTOENCODER || k == UDL_KIND_RBM
+                         ? " (train a one-layer stack as sae or dbn instead)"
+                         : "");
+}
+
+/* Adversarial examples are clipped to [0, 1], so X must lie there: checked before any
+ * pretraining, which could take long. */
+static int check_unit_range(udl_mat x)
+{
+    for (size_t i = 0; i < x.rows; i++)
+        for (size_t j = 0; j < x.cols; j++) {
+            const double v = x.data[i * x.ld + j];
+            if (!(v >= 0.0 && v <= 1.0))
+                return cli_error("train", "--adversarial keeps its examples in [0, 1], but "
+                                 "X[%zu][%zu] is %g", i, j, v);
+        }
+    return 0;
 }
 
 /* Raises *k to one more than each label of y that is a class number; returns whether every
@@ -161,6 +235,10 @@ static int read_data(const dnn_args *a, udl_mat x, dnn_data *d)
         data_free(d);
         return cli_status("train", s);
     }
+    if ((a->init && open_init(a->init, &d->init)) || (a->adversarial && check_unit_range(x))) {
+        data_free(d);
+        return 1;
+    }
     d->classes = a->classes;
     if (d->classes)
         return 0;
@@ -175,7 +253,8 @@ static int read_data(const dnn_args *a, udl_mat x, dnn_data *d)
     return 0;
 }
 
-/* A net of the hidden widths between X's columns and the classes, pretrained if asked. */
+/* A net of the hidden widths between X's columns and the classes, started from --init's
+ * stack or pretrained if asked. */
 static udl_status build(const train_args *a, const dnn_data *d, udl_dnn **out)
 {
     size_t sizes[35];
@@ -185,6 +264,10 @@ static udl_status build(const train_args *a, const dnn_data *d, udl_dnn **out)
     udl_dnn_params p = a->dnn.params;
     p.train = train_for(a, p.train);
     udl_status s = udl_dnn_create(&p, sizes, a->n_layers + 2, out);
+    if (!s && d->init)
+        return udl_model_kind(d->init) == UDL_KIND_DBN
+                   ? udl_dnn_init_from_dbn(*out, udl_model_object(d->init))
+                   : udl_dnn_init_from_sae(*out, udl_model_object(d->init));
     if (s || a->pretrain == UDL_PRETRAIN_NONE)
         return s;
     udl_dnn_pretrain_params pp = udl_dnn_pretrain_params_default(a->pretrain);
@@ -199,6 +282,18 @@ static udl_status build(const train_args *a, const dnn_data *d, udl_dnn **out)
     if (a->noise_given)
         pp.noise = a->ae.noise_level;
     return udl_dnn_pretrain(*out, &pp, d->x, cli_progress, NULL);
+}
+
+/* Fine-tuning: plain, or on adversarial examples too (their random starts from --seed). */
+static udl_status fine_tune(const dnn_args *a, udl_dnn *dnn, udl_mat x, udl_mat y,
+                           const udl_mat *vx, const udl_mat *vy)
+{
+    if (!a->adversarial)
+        return udl_dnn_train(dnn, x, y, vx, vy, cli_progress, NULL);
+    udl_attack_params p = a->attack;
+    p.seed = udl_dnn_get_params(dnn).train.seed;
+    return udl_adversarial_train(dnn, &p, a->adversarial_alpha, x, y, vx, vy, cli_progress,
+                                 NULL);
 }
 
 /* The epoch (from 1) with the lowest validation error, the lower loss breaking a tie, as
@@ -225,9 +320,16 @@ static void report(const train_args *a, const udl_dnn *dnn, const udl_dnn_eval *
     udl_dnn_valid_history(dnn, &vloss, &verror, NULL);
     const size_t best = best_epoch(dnn), k = sizes[n_sizes - 1];
     const udl_dnn_params p = udl_dnn_get_params(dnn);
+    const dnn_args *d = &a->dnn;
     if (!a->json) {
-        printf("dnn on %zu x %zu, %zu classes: training loss %.6g, accuracy %.2f%% after %zu "
-               "epochs", ev->n, sizes[0], k, ev->loss, 100.0 * ev->accuracy, n);
+        printf("dnn on %zu x %zu, %zu classes", ev->n, sizes[0], k);
+        if (d->init)
+            printf(", hidden layers from %s", d->init);
+        if (d->adversarial)
+            printf(", trained with %s examples of eps %g (clean loss weighed %g)",
+                   cli_attack_name(d->attack.method), d->attack.eps, d->adversarial_alpha);
+        printf(": training loss %.6g, accuracy %.2f%% after %zu epochs", ev->loss,
+               100.0 * ev->accuracy, n);
         if (best)
             printf("; best validation error %.2f%% at epoch %zu%s", 100.0 * verror[best - 1],
                    best, p.patience ? ", whose weights are kept" : "");
@@ -242,6 +344,16 @@ static void report(const train_args *a, const udl_dnn *dnn, const udl_dnn_eval *
     cli_json_string(&j, "command", "train");
     cli_json_string(&j, "model", "dnn");
     cli_json_string(&j, "pretrain", pretrain_name(a->pretrain));
+    if (d->init)
+        cli_json_string(&j, "init", d->init);
+    cli_json_string(&j, "adversarial", d->adversarial ? cli_attack_name(d->attack.method)
+                                                      : "none");
+    if (d->adversarial) {
+        cli_json_number(&j, "adversarial_eps", d->attack.eps);
+        if (cli_attack_iterative(d->attack.method))
+            cli_json_number(&j, "adversarial_steps", (double)d->attack.steps);
+        cli_json_number(&j, "adversarial_alpha", d->adversarial_alpha);
+    }
     cli_json_string(&j, "activation", udl_activation_name(p.activation));
     cli_json_number(&j, "n_samples", (double)ev->n);
     cli_json_number(&j, "n_classes", (double)k);
@@ -273,8 +385,7 @@ int train_dnn(const train_args *a, udl_mat x)
     udl_dnn_eval ev;
     udl_status s;
     if ((s = build(a, &d, &dnn)) ||
-        (s = udl_dnn_train(dnn, x, y, valid ? &vx : NULL, valid ? &vy : NULL, cli_progress,
-                           NULL)) ||
+        (s = fine_tune(&a->dnn, dnn, x, y, valid ? &vx : NULL, valid ? &vy : NULL)) ||
         (s = udl_dnn_evaluate(dnn, x, y, &ev, NULL, NULL)) || (s = udl_dnn_save(dnn, a->save))) {
         udl_dnn_free(dnn);
         data_free(&d);

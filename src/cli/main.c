@@ -21,6 +21,8 @@ static const char usage[] =
     "  eval         a classifier's accuracy and confusion matrix on labelled data\n"
     "  sample       samples from an RBM or a deep belief net\n"
     "  eval-ll      an RBM's log-likelihood by annealed importance sampling\n"
+    "  visualize    what the units of a layer respond to, as a grid of images\n"
+    "  attack       adversarial examples against a classifier, and its accuracy on them\n"
     "\n"
     "  udl --version   print the library version\n";
 
@@ -45,7 +47,9 @@ int main(int argc, char **argv)
                     {"predict", cmd_predict},
                     {"eval", cmd_eval},
                     {"sample", cmd_sample},
-                    {"eval-ll", cmd_eval_ll}};
+                    {"eval-ll", cmd_eval_ll},
+                    {"visualize", cmd_visualize},
+                    {"attack", cmd_attack}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

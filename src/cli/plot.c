@@ -1,5 +1,6 @@
 #include <cairo.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,12 +153,13 @@ static cairo_status_t to_buffer(void *closure, const unsigned char *data, unsign
     return CAIRO_STATUS_SUCCESS;
 }
 
-static int finish(cairo_surface_t *surface, cairo_t *cr, const char *path, char *err,
-                  size_t errlen)
+/* Writes surface (given cs, the status of drawing it) to path as a PNG and destroys it. */
+static int write_png(cairo_surface_t *surface, cairo_status_t cs, const char *path, char *err,
+                     size_t errlen)
 {
-    cairo_status_t cs = cairo_status(cr);
     png_buffer png = {NULL, 0, 0};
-    cairo_destroy(cr);
+    if (cs == CAIRO_STATUS_SUCCESS)
+        cs = cairo_surface_status(surface);
     if (cs == CAIRO_STATUS_SUCCESS)
         cs = cairo_surface_write_to_png_stream(surface, to_buffer, &png);
     cairo_surface_destroy(surface);
@@ -171,6 +173,14 @@ static int finish(cairo_surface_t *surface, cairo_t *cr, const char *path, char 
     }
     free(png.data);
     return rc;
+}
+
+static int finish(cairo_surface_t *surface, cairo_t *cr, const char *path, char *err,
+                  size_t errlen)
+{
+    cairo_status_t cs = cairo_status(cr);
+    cairo_destroy(cr);
+    return write_png(surface, cs, path, err, errlen);
 }
 
 static cairo_t *new_canvas(cairo_surface_t **surface)
@@ -402,4 +412,287 @@ size_t plot_split_names(char *list, const char **names, size_t max)
             *p++ = '\0';
     }
     return n;
+}
+
+/* ---- images: grids of tiles, and the figure of adversarial examples --------------------- */
+
+#define IMAGE_MAX_SIDE 32767 /* cairo's limit */
+enum { UPSCALE_LONGEST = 4096 };
+
+size_t plot_upscale(size_t width, size_t height, size_t target)
+{
+    const size_t longest = width > height ? width : height;
+    if (!width || !longest)
+        return 1;
+    size_t s = width >= target ? 1 : (target + width - 1) / width;
+    const size_t cap = UPSCALE_LONGEST / longest;
+    if (s > cap)
+        s = cap;
+    return s ? s : 1;
+}
+
+static unsigned char gray_byte(double v)
+{
+    return (unsigned char)lround(255.0 * (v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v));
+}
+
+int plot_gray(const char *path, const udl_array *img, size_t scale, char *err, size_t errlen)
+{
+    if (!img->rows || !img->cols || !scale || img->cols > IMAGE_MAX_SIDE / scale ||
+        img->rows > IMAGE_MAX_SIDE / scale) {
+        snprintf(err, errlen, "an image of %zu x %zu pixels, each drawn %zu times as large, is "
+                 "beyond the %d pixels a side a PNG can have here", img->rows, img->cols, scale,
+                 IMAGE_MAX_SIDE);
+        return -1;
+    }
+    const size_t width = img->cols * scale, height = img->rows * scale;
+    /* cairo writes an A8 surface as an 8-bit greyscale PNG */
+    cairo_surface_t *surface =
+        cairo_image_surface_create(CAIRO_FORMAT_A8, (int)width, (int)height);
+    if (cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS) {
+        cairo_surface_flush(surface);
+        unsigned char *data = cairo_image_surface_get_data(surface);
+        const size_t stride = (size_t)cairo_image_surface_get_stride(surface);
+        for (size_t y = 0; y < height; y++)
+            for (size_t x = 0; x < width; x++)
+                data[y * stride + x] = gray_byte(img->data[(y / scale) * img->cols + x / scale]);
+        cairo_surface_mark_dirty(surface);
+    }
+    return write_png(surface, CAIRO_STATUS_SUCCESS, path, err, errlen);
+}
+
+/* An h x w image of the values v, value lo black and hi white. */
+static cairo_surface_t *gray_tile(const double *v, size_t h, size_t w, double lo, double hi)
+{
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)w, (int)h);
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
+        return s;
+    cairo_surface_flush(s);
+    unsigned char *data = cairo_image_surface_get_data(s);
+    const size_t stride = (size_t)cairo_image_surface_get_stride(s);
+    for (size_t r = 0; r < h; r++)
+        for (size_t c = 0; c < w; c++) {
+            const uint32_t g = gray_byte(hi > lo ? (v[r * w + c] - lo) / (hi - lo) : 0.5);
+            const uint32_t pixel = 0xff000000u | g << 16 | g << 8 | g;
+            memcpy(data + r * stride + 4 * c, &pixel, sizeof pixel);
+        }
+    cairo_surface_mark_dirty(s);
+    return s;
+}
+
+/* Paints tile at (x, y) zoomed (pixels kept sharp when enlarged), framed by a thin grey
+ * line; returns cairo's status. */
+static cairo_status_t draw_tile(cairo_t *cr, cairo_surface_t *tile, double x, double y,
+                                double zoom)
+{
+    cairo_status_t cs = cairo_surface_status(tile);
+    if (cs == CAIRO_STATUS_SUCCESS) {
+        const double w = cairo_image_surface_get_width(tile) * zoom;
+        const double h = cairo_image_surface_get_height(tile) * zoom;
+        cairo_save(cr);
+        cairo_translate(cr, x, y);
+        cairo_scale(cr, zoom, zoom);
+        cairo_set_source_surface(cr, tile, 0, 0);
+        cairo_pattern_set_filter(cairo_get_source(cr),
+                                 zoom >= 1.0 ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
+        cairo_paint(cr);
+        cairo_restore(cr);
+        cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+        cairo_set_line_width(cr, 1.0);
+        cairo_rectangle(cr, x - 0.5, y - 0.5, w + 1.0, h + 1.0);
+        cairo_stroke(cr);
+    }
+    cairo_surface_destroy(tile);
+    return cs;
+}
+
+/* Lays text out in lines no wider than width in the current font (a word wider than that
+ * gets a line of its own), drawn from (x, y) down when draw; returns the number of lines. */
+static size_t text_lines(cairo_t *cr, const char *text, double x, double y, double width,
+                         double line_height, int draw)
+{
+    char line[512] = "";
+    size_t lines = 0, len = 0;
+    for (const char *p = text;;) {
+        while (*p == ' ')
+            p++;
+        const size_t n = strcspn(p, " ");
+        if (n && len + 1 + n < sizeof line) { /* try the next word on this line */
+            const size_t at = len ? len + 1 : 0;
+            line[len] = ' ';
+            memcpy(line + at, p, n);
+            line[at + n] = '\0';
+            cairo_text_extents_t e;
+            cairo_text_extents(cr, line, &e);
+            if (!len || e.x_advance <= width) {
+                len = at + n;
+                p += n;
+                continue;
+            }
+            line[len] = '\0';
+        } else if (n && !len) {
+            p += n; /* longer than any line can hold: left out */
+            continue;
+        }
+        if (len) {
+            if (draw)
+                text_at(cr, line, x, y + (double)lines * line_height, 0.0, 0.0);
+            lines++;
+            len = 0;
+            line[0] = '\0';
+        }
+        if (!n)
+            return lines;
+    }
+}
+
+enum { FIG_MARGIN = 24, FIG_GAP = 10, FIG_GROUP_GAP = 40, FIG_HEADER = 26, FIG_LINE = 16,
+       FIG_ROW_GAP = 16, FIG_CELL_MIN = 100, FIG_TILE = 112 };
+#define FIG_TEXT 0.15, 0.15, 0.15
+#define FIG_FONT 12.5
+
+/* The figure's geometry: cells of three tiles in groups side by side. */
+typedef struct figure {
+    double zoom, tile_w, tile_h, cell, group, row;
+    size_t groups, rows, caption_lines;
+    int width, height;
+} figure;
+
+static void figure_layout(figure *f, size_t n, size_t h, size_t w, const char *caption)
+{
+    const size_t side = h > w ? h : w;
+    f->zoom = (double)FIG_TILE / (double)side;
+    if (f->zoom >= 1.0)
+        f->zoom = floor(f->zoom); /* whole pixels stay sharp */
+    f->tile_w = (double)w * f->zoom;
+    f->tile_h = (double)h * f->zoom;
+    f->cell = f->tile_w > FIG_CELL_MIN ? f->tile_w : FIG_CELL_MIN;
+    f->group = 3 * f->cell + 2 * FIG_GAP;
+    f->groups = n > 4 ? 2 : 1;
+    f->rows = (n + f->groups - 1) / f->groups;
+    f->row = f->tile_h + 6 + 2 * FIG_LINE + FIG_ROW_GAP;
+    f->width = (int)ceil(2 * FIG_MARGIN + (double)f->groups * f->group +
+                         (double)(f->groups - 1) * FIG_GROUP_GAP);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
+    cairo_t *cr = cairo_create(s);
+    set_font(cr, FIG_FONT, 0);
+    f->caption_lines = text_lines(cr, caption, 0, 0, f->width - 2 * FIG_MARGIN, FIG_LINE, 0);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+    f->height = (int)ceil(FIG_MARGIN + FIG_HEADER + (double)f->rows * f->row +
+                          (double)f->caption_lines * (FIG_LINE + 2) + FIG_MARGIN);
+}
+
+/* The two lines under a tile, centred in its cell at (x, y); the first in red when
+ * alert. */
+static void tile_labels(cairo_t *cr, double x, double y, double cell, const char *first,
+                        const char *second, int alert)
+{
+    if (alert)
+        cairo_set_source_rgb(cr, palette[3][0], palette[3][1], palette[3][2]);
+    else
+        cairo_set_source_rgb(cr, FIG_TEXT);
+    text_at(cr, first, x + cell / 2, y, 0.5, 0.0);
+    cairo_set_source_rgb(cr, FIG_TEXT);
+    text_at(cr, second, x + cell / 2, y + FIG_LINE, 0.5, 0.0);
+}
+
+static double largest_change(const plot_example *ex, size_t n, size_t d)
+{
+    double m = 0.0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            m = fmax(m, fabs(ex[i].xadv[j] - ex[i].x[j]));
+    return m;
+}
+
+/* One example's three tiles and their labels, its cell's top left at (x, y). */
+static cairo_status_t draw_example(cairo_t *cr, const figure *f, const plot_example *e,
+                                   size_t h, size_t w, double m, double *delta, double x,
+                                   double y)
+{
+    const size_t d = h * w;
+    double inf = 0.0, sq = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        delta[j] = e->xadv[j] - e->x[j];
+        inf = fmax(inf, fabs(delta[j]));
+        sq += delta[j] * delta[j];
+    }
+    const double pad = (f->cell - f->tile_w) / 2, below = y + f->tile_h + 6;
+    cairo_status_t cs = draw_tile(cr, gray_tile(e->x, h, w, 0.0, 1.0), x + pad, y, f->zoom);
+    if (!cs)
+        cs = draw_tile(cr, gray_tile(delta, h, w, -m, m), x + f->cell + FIG_GAP + pad, y,
+                       f->zoom);
+    if (!cs)
+        cs = draw_tile(cr, gray_tile(e->xadv, h, w, 0.0, 1.0),
+                       x + 2 * (f->cell + FIG_GAP) + pad, y, f->zoom);
+    char a[64], b[64];
+    set_font(cr, FIG_FONT, 0);
+    snprintf(a, sizeof a, "true %g", e->truth);
+    snprintf(b, sizeof b, "predicted %g", e->before);
+    tile_labels(cr, x, below, f->cell, a, b, 0);
+    snprintf(a, sizeof a, "L\u221e %.3g", inf);
+    snprintf(b, sizeof b, "L2 %.3g", sqrt(sq));
+    tile_labels(cr, x + f->cell + FIG_GAP, below, f->cell, a, b, 0);
+    const int targeted = !isnan(e->target);
+    const int success = targeted ? e->after == e->target : e->after != e->truth;
+    snprintf(a, sizeof a, "predicted %g", e->after);
+    if (targeted)
+        snprintf(b, sizeof b, "target %g", e->target);
+    else
+        b[0] = '\0';
+    tile_labels(cr, x + 2 * (f->cell + FIG_GAP), below, f->cell, a, b, success);
+    return cs;
+}
+
+int plot_attack(const char *path, const plot_example *ex, size_t n, size_t h, size_t w,
+                const char *what, char *err, size_t errlen)
+{
+    const size_t d = h * w;
+    double *delta = n && d ? malloc(d * sizeof(double)) : NULL;
+    if (!delta) {
+        snprintf(err, errlen, n && d ? "out of memory for the figure" : "no examples to draw");
+        return -1;
+    }
+    const double m = largest_change(ex, n, d);
+    char caption[512];
+    if (m > 0.0)
+        snprintf(caption, sizeof caption, "%s. Middle: the perturbation, from \u2212%.3g (black) "
+                 "through 0 (grey) to +%.3g (white), %.3g being the largest |\u03b4| among the "
+                 "examples shown. In red: a label the attack made %s.", what, m, m, m,
+                 isnan(ex[0].target) ? "wrong" : "the target");
+    else
+        snprintf(caption, sizeof caption, "%s. The attack changed none of the examples shown.",
+                 what);
+    figure f;
+    figure_layout(&f, n, h, w, caption);
+    cairo_surface_t *surface =
+        cairo_image_surface_create(CAIRO_FORMAT_RGB24, f.width, f.height);
+    cairo_t *cr = cairo_create(surface);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    static const char *const heads[] = {"original", "perturbation", "adversarial"};
+    cairo_status_t cs = CAIRO_STATUS_SUCCESS;
+    for (size_t g = 0; g < f.groups; g++) {
+        const double x = FIG_MARGIN + (double)g * (f.group + FIG_GROUP_GAP);
+        set_font(cr, 13, 1);
+        cairo_set_source_rgb(cr, FIG_TEXT);
+        for (size_t c = 0; c < 3; c++)
+            text_at(cr, heads[c], x + (double)c * (f.cell + FIG_GAP) + f.cell / 2, FIG_MARGIN,
+                    0.5, 0.0);
+    }
+    for (size_t i = 0; i < n && !cs; i++) {
+        const size_t g = i / f.rows, r = i % f.rows;
+        cs = draw_example(cr, &f, &ex[i], h, w, m, delta,
+                          FIG_MARGIN + (double)g * (f.group + FIG_GROUP_GAP),
+                          FIG_MARGIN + FIG_HEADER + (double)r * f.row);
+    }
+    set_font(cr, FIG_FONT, 0);
+    cairo_set_source_rgb(cr, FIG_TEXT);
+    text_lines(cr, caption, FIG_MARGIN, FIG_MARGIN + FIG_HEADER + (double)f.rows * f.row,
+               f.width - 2 * FIG_MARGIN, FIG_LINE + 2, 1);
+    free(delta);
+    const cairo_status_t drawn = cs ? cs : cairo_status(cr);
+    cairo_destroy(cr);
+    return write_png(surface, drawn, path, err, errlen);
 }

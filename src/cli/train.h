@@ -24,6 +24,10 @@ typedef struct dnn_args {
     size_t pretrain_epochs;      /* 0: the layer type's default */
     double pretrain_lr;          /* NaN: the layer type's default */
     int valid_fraction_given;
+    const char *init;            /* --init: a saved stack to start the hidden layers from */
+    int adversarial;             /* --adversarial given: train on attack's examples too */
+    udl_attack_params attack;
+    double adversarial_alpha;    /* the clean loss's weight (NaN until dnn_check: 0.5) */
     const char *only;            /* the first option given that only dnn takes */
     const char *not_taken;       /* the first option given that dnn does not take */
 } dnn_args;
@@ -50,6 +54,10 @@ typedef struct train_args {
 enum { G_EPOCHS = 1, G_BATCH = 2, G_LR = 4, G_MOM = 8, G_NEST = 16, G_WD = 32, G_SEED = 64,
        G_WARMUP = 128, G_DECAY = 256 };
 
+/* Splits s at its colons into at most max fields (in buf, of size bytes); returns how
+ * many, or max + 1 when there are more (or s does not fit). */
+size_t split_colons(const char *s, char *buf, size_t size, char **field, size_t max);
+
 /* A model's own default training parameters with the options the command line gave. */
 udl_train_params train_for(const train_args *a, udl_train_params t);
 
@@ -60,7 +68,8 @@ const char *pretrain_name(udl_pretrain method);
  * the getopt_long table (and "l:" among the short options) and offer each option to
  * dnn_option first. */
 enum { O_CLASSES = 512, O_ACTIVATION, O_DROPOUT, O_VALID_INPUT, O_VALID_LABELS,
-       O_VALID_FRACTION, O_PATIENCE, O_PRETRAIN_EPOCHS, O_PRETRAIN_LR };
+       O_VALID_FRACTION, O_PATIENCE, O_PRETRAIN_EPOCHS, O_PRETRAIN_LR, O_INIT, O_ADVERSARIAL,
+       O_ADVERSARIAL_ALPHA };
 #define DNN_OPTIONS                                                                       \
     {"labels", required_argument, 0, 'l'},                                                \
     {"classes", required_argument, 0, O_CLASSES},                                         \
@@ -71,7 +80,10 @@ enum { O_CLASSES = 512, O_ACTIVATION, O_DROPOUT, O_VALID_INPUT, O_VALID_LABELS,
     {"valid-fraction", required_argument, 0, O_VALID_FRACTION},                           \
     {"patience", required_argument, 0, O_PATIENCE},                                       \
     {"pretrain-epochs", required_argument, 0, O_PRETRAIN_EPOCHS},                         \
-    {"pretrain-lr", required_argument, 0, O_PRETRAIN_LR}
+    {"pretrain-lr", required_argument, 0, O_PRETRAIN_LR},                                 \
+    {"init", required_argument, 0, O_INIT},                                               \
+    {"adversarial", required_argument, 0, O_ADVERSARIAL},                                 \
+    {"adversarial-alpha", required_argument, 0, O_ADVERSARIAL_ALPHA}
 
 void dnn_args_init(dnn_args *d);
 /* Keeps getopt's option c (long name, or NULL for -l) and its arg if c is one of

@@ -23,7 +23,9 @@ static const char train_usage[] =
     "                 [--classes K] [--activation sigmoid|tanh|relu] [--dropout [IN,]HID]\n"
     "                 [--valid-input Xv --valid-labels yv | --valid-fraction F]\n"
     "                 [--patience P] [--pretrain none|ae|dae|rbm] [--pretrain-epochs P]\n"
-    "                 [--pretrain-lr R] [--noise mask:P] [the training options above]\n"
+    "                 [--pretrain-lr R] [--noise mask:P] [--init STACK.udl]\n"
+    "                 [--adversarial METHOD:EPS[:STEPS] [--adversarial-alpha A]]\n"
+    "                 [the training options above]\n"
     "\n"
     "Trains a model on X (.npy, IDX or CSV, one sample per row; cross-entropy\n"
     "needs values in [0, 1], as uint8 images are scaled).\n"
@@ -55,6 +57,12 @@ static const char train_usage[] =
     "            and --valid-labels, or --valid-fraction F of X's rows held out) is\n"
     "            scored after each epoch; --patience P stops after P epochs without a\n"
     "            lower validation error and keeps the best epoch's weights.\n"
+    "            --init S.udl starts the hidden layers from a saved sae or dbn of their\n"
+    "            sizes instead of --pretrain. --adversarial fgsm:0.1 trains on each batch\n"
+    "            and its adversarial examples, the loss A L(x) + (1 - A) L(x_adv)\n"
+    "            (--adversarial-alpha A, default 0.5; Goodfellow et al. 2014); the\n"
+    "            attacks are fgsm:EPS, fgm-l2:EPS, bim:EPS:STEPS, pgd:EPS:STEPS and\n"
+    "            pgd-l2:EPS:STEPS (see udl attack --help), X in [0, 1].\n"
     "Schedule: --warmup 5:0.5 trains the first 5 epochs at momentum 0.5, then at\n"
     "--momentum; --decay step:0.5:10 halves the learning rate every 10 epochs, exp:0.95\n"
     "multiplies it by 0.95 every epoch.\n"
@@ -129,8 +137,7 @@ static int parse_loss(const char *opt, const char *s, udl_loss *loss)
     return 0;
 }
 
-/* Splits s at its colons into at most max fields (in buf); returns how many. */
-static size_t split_colons(const char *s, char *buf, size_t size, char **field, size_t max)
+size_t split_colons(const char *s, char *buf, size_t size, char **field, size_t max)
 {
     if (strlen(s) >= size)
         return max + 1; /* longer than any well-formed value */

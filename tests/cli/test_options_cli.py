@@ -11,6 +11,11 @@ from harness import check, check_errors, finish, path, udl
 
 rng = np.random.default_rng(5)
 np.save(path("x.npy"), rng.random((40, 6)))
+np.save(path("y.npy"), rng.integers(0, 2, 40))
+# the models visualize and attack apply
+for model, labels in (("ae", []), ("dnn", ["-l", path("y.npy")])):
+    udl("train", "--model", model, "--layers", "3", "-i", path("x.npy"), *labels, "--save",
+        path(f"{model}.udl"), "--epochs", "1")
 
 
 def base(command, out):
@@ -21,10 +26,17 @@ def base(command, out):
     if command == "tsne":
         return ["-i", path("x.npy"), "-o", path(out + ".npy"), "--perplexity", "5",
                 "--iters", "20"], path(out + ".npy")
+    if command == "visualize":
+        return ["--model", path("ae.udl"), "--layer", "0", "--npy", path(out + ".npy"),
+                "--steps", "2", "--restarts", "1"], path(out + ".npy")
+    if command == "attack":
+        return ["--model", path("dnn.udl"), "-i", path("x.npy"), "-l", path("y.npy"),
+                "--method", "pgd", "-o", path(out + ".npy")], path(out + ".npy")
     return ["-i", path("x.npy"), "-o", path(out + ".npy")], path(out + ".npy")
 
 
-BASE = {command: base(command, "out") for command in ("train", "tsne", "pca")}
+BASE = {command: base(command, "out")
+        for command in ("train", "tsne", "pca", "visualize", "attack")}
 for args, out_file in BASE.values():
     if os.path.exists(out_file):  # from an earlier run in the same directory
         os.remove(out_file)
@@ -33,11 +45,14 @@ SIZE_OPTIONS = {
     "train": ["--epochs", "--batch", "--finetune-epochs", "--patience", "--pretrain-epochs"],
     "tsne": ["--iters", "--dims", "--pca"],
     "pca": ["-k", "--components"],
+    "visualize": ["--steps", "--restarts"],
+    "attack": ["--steps", "--restarts"],
 }
 BAD_SIZES = ["-1", "1x", "0", "", "+1", " 1", "1.5", "1e3", "0x10", "16777217",
              "99999999999999999999999"]
 
-SEED_OPTIONS = {"train": ["--seed"], "tsne": ["--seed"]}
+SEED_OPTIONS = {"train": ["--seed"], "tsne": ["--seed"], "visualize": ["--seed"],
+                "attack": ["--seed"]}
 BAD_SEEDS = ["1.5", "-1", "+1", "1e3", "x", "", "18446744073709551616"]
 
 NUMBER_OPTIONS = {
@@ -45,6 +60,8 @@ NUMBER_OPTIONS = {
               "--pretrain-lr"],
     "tsne": ["--perplexity", "--theta", "--learning-rate"],
     "pca": ["--variance"],
+    "visualize": ["--norm"],
+    "attack": ["--eps", "--step-size"],
 }
 BAD_NUMBERS = ["nan", "inf", "-inf", "1x", "", " 1", "1 ", "1e999", "0.5.5"]
 
@@ -77,7 +94,9 @@ for command, (args, out_file) in BASE.items():
 # the same limits, reached, are accepted by every command
 for command, extra in [("train", ["--seed", "18446744073709551615"]),
                        ("tsne", ["--seed", "18446744073709551615"]),
-                       ("pca", ["-k", "1"])]:
+                       ("pca", ["-k", "1"]),
+                       ("visualize", ["--seed", "18446744073709551615"]),
+                       ("attack", ["--seed", "18446744073709551615"])]:
     args, out_file = base(command, "accepted")
     rc, out, err = udl(command, *args, *extra)
     check(f"{command} {extra}: accepted", rc == 0, err)
