@@ -63,19 +63,12 @@ static udl_status check_params(const udl_attack_params *p)
     return UDL_OK;
 }
 
-/* The classifier's classes and the index of its output layer. */
+/* The classifier's classes. */
 static size_t n_classes(const udl_dnn *dnn)
 {
     size_t n;
     const size_t *sizes = udl_dnn_sizes(dnn, &n);
     return sizes[n - 1];
-}
-
-static size_t output_layer(const udl_dnn *dnn)
-{
-    size_t n;
-    udl_dnn_sizes(dnn, &n);
-    return n - 2;
 }
 
 /* Every value of x inside [lo, hi]. */
@@ -229,78 +222,81 @@ done:
 /* DeepFool on a block of rows: from each row's current point, the linearised classifier's
  * nearest boundary between its original class and another, a step just past it, until the
  * label changes or the iterations run out. The steps add up in r; the result is
- * x + (1 + overshoot) r, clipped. */
-static udl_status deepfool_block(const udl_dnn *dnn, const udl_attack_params *p, udl_mat x,
-                                 udl_mat xadv, double *grads, double *logits, double *r)
+ * x + (1 + overshoot) r, clipped. Each iteration works on the rows still unchanged only
+ * (gathered into xa), with one forward pass and a backward pass per class. */
+typedef struct deepfool_ws {
+    double *grads, *scores, *r, *xa; /* K x rows x D, K x rows, rows x D, rows x D */
+    size_t *active, *orig;           /* rows each */
+} deepfool_ws;
+
+/* Row a's step towards the nearest boundary, added to r_i; 0 when the classifier is flat
+ * there (no boundary to find). */
+static int deepfool_step(const double *grads, const double *scores, size_t m, size_t a,
+                         size_t d, size_t k, size_t o, double *ri)
 {
-    const size_t n = x.rows, d = x.cols, k = n_classes(dnn), out = output_layer(dnn);
-    size_t *orig = udli_alloc(n, sizeof(size_t), "deepfool labels");
-    int *done = udli_calloc(n, sizeof(int), "deepfool state");
-    udl_status s = UDL_OK;
-    if (!orig || !done) {
-        s = UDL_ENOMEM;
-        goto end;
+    const double *go = grads + (o * m + a) * d;
+    double best = INFINITY, best_f = 0.0, best_w2 = 0.0;
+    size_t best_c = o;
+    for (size_t c = 0; c < k; c++) {
+        if (c == o)
+            continue;
+        const double *gc = grads + (c * m + a) * d;
+        double w2 = 0.0;
+        for (size_t j = 0; j < d; j++)
+            w2 += (gc[j] - go[j]) * (gc[j] - go[j]);
+        const double f = scores[c * m + a] - scores[o * m + a];
+        const double dist = fabs(f) / (sqrt(w2) + 1e-300);
+        if (dist < best) {
+            best = dist;
+            best_f = f;
+            best_w2 = w2;
+            best_c = c;
+        }
     }
-    memset(r, 0, n * d * sizeof(double));
+    if (best_c == o || best_w2 == 0.0)
+        return 0;
+    const double *gc = grads + (best_c * m + a) * d;
+    const double scale = (fabs(best_f) + 1e-4) / best_w2;
+    for (size_t j = 0; j < d; j++)
+        ri[j] += scale * (gc[j] - go[j]);
+    return 1;
+}
+
+static udl_status deepfool_block(const udl_dnn *dnn, const udl_attack_params *p, udl_mat x,
+                                 udl_mat xadv, const deepfool_ws *w)
+{
+    const size_t n = x.rows, d = x.cols, k = n_classes(dnn);
+    memset(w->r, 0, n * d * sizeof(double));
     udli_mat_copy(x, xadv);
-    for (size_t it = 0; it <= p->steps && !s; it++) {
-        for (size_t c = 0; c < k && !s; c++)
-            s = udl_dnn_unit_gradient(dnn, xadv, out, c, udl_mat_view(grads + c * n * d, n, d),
-                                      logits + c * n);
+    size_t m = n;
+    for (size_t i = 0; i < n; i++)
+        w->active[i] = i;
+    for (size_t it = 0; it <= p->steps && m; it++) {
+        udl_mat xa = udl_mat_view(w->xa, m, d);
+        udli_mat_gather(xadv, w->active, m, xa);
+        udl_status s = udli_dnn_score_gradients(dnn, xa, w->grads, w->scores);
         if (s)
-            break;
-        size_t active = 0;
-        for (size_t i = 0; i < n; i++) {
+            return s;
+        size_t still = 0;
+        for (size_t a = 0; a < m; a++) {
+            const size_t i = w->active[a];
             size_t label = 0;
             for (size_t c = 1; c < k; c++)
-                label = logits[c * n + i] > logits[label * n + i] ? c : label;
+                label = w->scores[c * m + a] > w->scores[label * m + a] ? c : label;
             if (it == 0)
-                orig[i] = label;
-            if (done[i] || label != orig[i] || it == p->steps) {
-                done[i] = 1;
+                w->orig[i] = label;
+            double *ri = w->r + i * d, *adv = xadv.data + i * xadv.ld;
+            if (label != w->orig[i] || it == p->steps ||
+                !deepfool_step(w->grads, w->scores, m, a, d, k, w->orig[i], ri))
                 continue;
-            }
-            active++;
-            const size_t o = orig[i];
-            const double *go = grads + o * n * d + i * d;
-            double best = INFINITY, best_f = 0.0, best_w2 = 0.0;
-            size_t best_c = o;
-            for (size_t c = 0; c < k; c++) {
-                if (c == o)
-                    continue;
-                const double *gc = grads + c * n * d + i * d;
-                double w2 = 0.0;
-                for (size_t j = 0; j < d; j++)
-                    w2 += (gc[j] - go[j]) * (gc[j] - go[j]);
-                const double f = logits[c * n + i] - logits[o * n + i];
-                const double dist = fabs(f) / (sqrt(w2) + 1e-300);
-                if (dist < best) {
-                    best = dist;
-                    best_f = f;
-                    best_w2 = w2;
-                    best_c = c;
-                }
-            }
-            if (best_c == o || best_w2 == 0.0) { /* a flat classifier: no boundary to find */
-                done[i] = 1;
-                continue;
-            }
-            const double *gc = grads + best_c * n * d + i * d;
-            const double scale = (fabs(best_f) + 1e-4) / best_w2;
-            double *ri = r + i * d, *a = xadv.data + i * xadv.ld;
             const double *xi = x.data + i * x.ld;
-            for (size_t j = 0; j < d; j++) {
-                ri[j] += scale * (gc[j] - go[j]);
-                a[j] = clamp(xi[j] + (1.0 + p->overshoot) * ri[j], p->clip_min, p->clip_max);
-            }
+            for (size_t j = 0; j < d; j++)
+                adv[j] = clamp(xi[j] + (1.0 + p->overshoot) * ri[j], p->clip_min, p->clip_max);
+            w->active[still++] = i;
         }
-        if (active == 0)
-            break;
+        m = still;
     }
-end:
-    free(orig);
-    free(done);
-    return s;
+    return UDL_OK;
 }
 
 static udl_status deepfool(const udl_dnn *dnn, const udl_attack_params *p, udl_mat x,
@@ -308,16 +304,23 @@ static udl_status deepfool(const udl_dnn *dnn, const udl_attack_params *p, udl_m
 {
     const size_t d = x.cols, k = n_classes(dnn);
     const size_t rows = x.rows < DEEPFOOL_ROWS ? x.rows : DEEPFOOL_ROWS;
-    double *grads = udli_alloc(rows * k, d * sizeof(double), "deepfool gradients");
-    double *logits = udli_alloc(rows, k * sizeof(double), "deepfool scores");
-    double *r = udli_alloc(rows, d * sizeof(double), "deepfool steps");
-    udl_status s = (!grads || !logits || !r) ? UDL_ENOMEM : UDL_OK;
+    deepfool_ws w = {udli_alloc(rows * k, d * sizeof(double), "deepfool gradients"),
+                     udli_alloc(rows, k * sizeof(double), "deepfool scores"),
+                     udli_alloc(rows, d * sizeof(double), "deepfool steps"),
+                     udli_alloc(rows, d * sizeof(double), "deepfool rows"),
+                     udli_alloc(rows, sizeof(size_t), "deepfool rows"),
+                     udli_alloc(rows, sizeof(size_t), "deepfool labels")};
+    udl_status s = (!w.grads || !w.scores || !w.r || !w.xa || !w.active || !w.orig)
+                       ? UDL_ENOMEM : UDL_OK;
     for (size_t first = 0; first < x.rows && !s; first += DEEPFOOL_ROWS)
         s = deepfool_block(dnn, p, udl_mat_rows(x, first, DEEPFOOL_ROWS),
-                           udl_mat_rows(xadv, first, DEEPFOOL_ROWS), grads, logits, r);
-    free(grads);
-    free(logits);
-    free(r);
+                           udl_mat_rows(xadv, first, DEEPFOOL_ROWS), &w);
+    free(w.grads);
+    free(w.scores);
+    free(w.r);
+    free(w.xa);
+    free(w.active);
+    free(w.orig);
     return s;
 }
 

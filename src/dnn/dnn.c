@@ -794,6 +794,31 @@ UDL_API udl_status udl_dnn_unit_gradient(const udl_dnn *dnn, udl_mat x, size_t l
     return input_gradient(dnn, x, layer + 1, unit_delta, &u, dx);
 }
 
+udl_status udli_dnn_score_gradients(const udl_dnn *dnn, udl_mat x, double *grads,
+                                    double *scores)
+{
+    const udli_net *net = dnn->net;
+    const size_t n = x.rows, d = x.cols, k = n_classes(dnn), L = net->n_layers;
+    udli_net_ws ws;
+    udl_status s = udli_net_ws_alloc(net, n, &ws);
+    if (s)
+        return s;
+    udl_mat top = udli_net_forward(net, &ws, x, L);
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < k; c++)
+            scores[c * n + i] = top.data[i * top.ld + c];
+    /* the activations stay as forward left them: one backward pass per class */
+    for (size_t c = 0; c < k; c++) {
+        udl_mat dtop = udli_net_delta(&ws, n, k);
+        udli_mat_fill(dtop, 0.0);
+        for (size_t i = 0; i < n; i++)
+            dtop.data[i * dtop.ld + c] = 1.0;
+        udli_net_input_gradient(net, &ws, x, L, dtop, udl_mat_view(grads + c * n * d, n, d));
+    }
+    udli_net_ws_free(&ws);
+    return UDL_OK;
+}
+
 /* ---- inspection ---------------------------------------------------------------------------- */
 
 UDL_API const size_t *udl_dnn_sizes(const udl_dnn *dnn, size_t *n_sizes)

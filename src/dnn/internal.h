@@ -17,4 +17,10 @@ udl_status udli_dnn_train_mixed(udl_dnn *dnn, udl_mat x, udl_mat labels,
                                 udli_dnn_perturb_fn perturb, void *perturb_user, double alpha,
                                 udl_progress_fn progress, void *user);
 
+/* The class scores (logits) of the rows of x, scores[c n + i], and each score's gradient
+ * with respect to its row, grads[(c n + i) D ...]: one forward pass and a backward pass per
+ * class (DeepFool's linearisation). */
+udl_status udli_dnn_score_gradients(const udl_dnn *dnn, udl_mat x, double *grads,
+                                    double *scores);
+
 #endif
