@@ -1,4 +1,4 @@
-"""FGSM and PGD-10 at eps 0.1 in PyTorch float64 on the weights of a udl classifier file,
+"""FGSM and PGD-10 at eps 0.1, and DeepFool, in PyTorch float64 on the weights of a udl classifier file,
 on Fashion-MNIST's first N test images: the reference bench_attack's speed mode is set
 against. usage: attack_torch.py MODEL [N] [REPS] [THREADS]. Prints RESULT lines."""
 import gzip
@@ -57,6 +57,44 @@ def pgd(net, x, y, eps, steps, gen):
     return adv
 
 
+def deepfool(net, x, steps=50, overshoot=0.02):
+    """Moosavi-Dezfooli et al.'s multi-class DeepFool as udl runs it: from each row's point,
+    the nearest boundary of the linearised classifier from its original class, a step
+    just past it (the steps summed, times 1 + overshoot, clipped to [0, 1]), on the rows
+    whose label has not changed yet."""
+    adv, r = x.clone(), torch.zeros_like(x)
+    active = torch.arange(x.shape[0])
+    orig = None
+    for it in range(steps + 1):
+        xa = adv[active].detach().requires_grad_(True)
+        scores = net(xa)
+        k = scores.shape[1]
+        grads = torch.stack([torch.autograd.grad(scores[:, c].sum(), xa, retain_graph=c < k - 1)[0]
+                             for c in range(k)])
+        scores = scores.detach()
+        label = scores.argmax(1)
+        if orig is None:
+            orig = label.clone()
+        o = orig[active]
+        keep = (label == o) & (it < steps)
+        if not keep.any():
+            break
+        rows = torch.arange(len(active))
+        w = grads - grads[o, rows].unsqueeze(0)
+        f = scores.t() - scores[rows, o].unsqueeze(0)
+        norm = w.flatten(2).norm(dim=2)
+        dist = f.abs() / (norm + 1e-300)
+        dist[o, rows] = float("inf")
+        best = dist.argmin(0)
+        wb, fb, nb = w[best, rows], f[best, rows], norm[best, rows]
+        step = ((fb.abs() + 1e-4) / nb ** 2).unsqueeze(1) * wb
+        idx = active[keep]
+        r[idx] += step[keep]
+        adv[idx] = (x[idx] + (1 + overshoot) * r[idx]).clamp(0, 1)
+        active = idx
+    return adv
+
+
 def main():
     path = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
@@ -66,7 +104,8 @@ def main():
     net = load_net(path)
     gen = torch.Generator().manual_seed(1)
     for name, attack in (("fgsm", lambda: fgsm(net, x, y, 0.1)),
-                         ("pgd10", lambda: pgd(net, x, y, 0.1, 10, gen))):
+                         ("pgd10", lambda: pgd(net, x, y, 0.1, 10, gen)),
+                         ("deepfool", lambda: deepfool(net, x))):
         best = float("inf")
         for _ in range(reps):
             t = time.perf_counter()
@@ -74,8 +113,9 @@ def main():
             best = min(best, time.perf_counter() - t)
         with torch.no_grad():
             acc = (net(adv).argmax(1) == y).double().mean().item()
-        print("torch %s on %d images at eps 0.1: %.3f s (best of %d, %d threads, OMP_WAIT_POLICY=%s),"
-              " accuracy %.4f" % (name, n, best, reps, torch.get_num_threads(),
+        print("torch %s on %d images%s: %.3f s (best of %d, %d threads, OMP_WAIT_POLICY=%s),"
+              " accuracy %.4f" % (name, n, "" if name == "deepfool" else " at eps 0.1", best,
+                                  reps, torch.get_num_threads(),
                                   os.environ.get("OMP_WAIT_POLICY", "default"), acc))
         print("RESULT torch_%s_seconds=%.4f" % (name, best))
 

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Attack speed: udl's FGSM and PGD-10 at eps 0.1 on 10,000 Fashion-MNIST test images, then
-# the same attacks in PyTorch float64 on the same weights (default OpenMP waiting and
-# OMP_WAIT_POLICY=PASSIVE, the better kept), back to back. usage: run_attack.sh MODEL [BUILD_DIR]
+# Attack speed: udl's FGSM and PGD-10 at eps 0.1 and DeepFool on 10,000 Fashion-MNIST test
+# images, then the same attacks in PyTorch float64 on the same weights (default OpenMP
+# waiting and OMP_WAIT_POLICY=PASSIVE, the better kept), back to back.
+# usage: run_attack.sh MODEL [BUILD_DIR]
 set -eu
 model=$1
 build=${2:-build}
@@ -12,7 +13,7 @@ a=$(/usr/bin/python3 "$here/attack_torch.py" "$model")
 echo "$a" | grep -v '^RESULT'
 b=$(OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 "$here/attack_torch.py" "$model")
 echo "$b" | grep -v '^RESULT'
-for m in fgsm pgd10; do
+for m in fgsm pgd10 deepfool; do
     u=$(echo "$udl_out" | sed -n "s/^RESULT udl_${m}_seconds=//p")
     t1=$(echo "$a" | sed -n "s/^RESULT torch_${m}_seconds=//p")
     t2=$(echo "$b" | sed -n "s/^RESULT torch_${m}_seconds=//p")
