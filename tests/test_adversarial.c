@@ -323,6 +323,13 @@ static void test_bad_input_is_refused(void **state)
     assert_non_null(strstr(udl_last_error(), "labels[7] is 3"));
     y[7] = 1;
     assert_int_equal(udl_attack(dnn, &p, xm, ym, udl_mat_view(adv, N, D - 1), NULL), UDL_ESHAPE);
+    /* in place, the ball would move with every step */
+    assert_int_equal(udl_attack(dnn, &p, xm, ym, xm, NULL), UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "Xadv overlaps X"));
+    assert_int_equal(udl_attack(dnn, &p, xm, ym, udl_mat_view(x + D, N - 1, D), NULL),
+                     UDL_ESHAPE);
+    assert_int_equal(udl_attack(dnn, &p, udl_mat_rows(xm, 0, N / 2), udl_mat_rows(ym, 0, N / 2),
+                                udl_mat_view(x + (N / 2 - 1) * D, N / 2, D), NULL), UDL_EINVAL);
     assert_int_equal(udl_attack(NULL, &p, xm, ym, am, NULL), UDL_EINVAL);
     p = udl_attack_params_default(UDL_ATTACK_DEEPFOOL);
     p.targeted = 1;

@@ -48,6 +48,41 @@ static void test_layers_of_every_kind_with_layers(void **state)
     assert_true(widths[0] == D && widths[1] == 8 && widths[2] == 5);
     udl_model_free(m); /* the handle only: the stack is still ours */
     assert_int_equal(udl_sae_n_layers(sae), 2);
+
+    /* the other kinds: an autoencoder's and an RBM's one layer, a deep autoencoder's
+     * encoder, a deep belief net's RBMs, a classifier's hidden and output layers */
+    udl_deep_ae *deep;
+    udl_deep_ae_params dp = udl_deep_ae_params_default();
+    assert_int_equal(udl_deep_ae_create(sae, &dp, &deep), UDL_OK);
+    udl_rbm_params rp = udl_rbm_params_default();
+    rp.n_visible = D;
+    rp.n_hidden = 7;
+    udl_rbm *rbm;
+    assert_int_equal(udl_rbm_create(&rp, &rbm), UDL_OK);
+    const size_t dbn_sizes[4] = {D, 9, 6, 4}, dnn_sizes[4] = {D, 10, 5, 3};
+    udl_dbn *dbn;
+    assert_int_equal(udl_dbn_create(&rp, dbn_sizes, 4, &dbn), UDL_OK);
+    udl_dnn_params np = udl_dnn_params_default();
+    udl_dnn *dnn;
+    assert_int_equal(udl_dnn_create(&np, dnn_sizes, 4, &dnn), UDL_OK);
+    const struct { udl_kind kind; void *object; size_t n; size_t w[4]; } kinds[] = {
+        {UDL_KIND_AUTOENCODER, (void *)udl_sae_layer(sae, 0), 1, {D, 8}},
+        {UDL_KIND_DEEP_AUTOENCODER, deep, 2, {D, 8, 5}},
+        {UDL_KIND_RBM, rbm, 1, {D, 7}},
+        {UDL_KIND_DBN, dbn, 3, {D, 9, 6, 4}},
+        {UDL_KIND_DNN, dnn, 3, {D, 10, 5, 3}},
+    };
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        assert_int_equal(udl_model_wrap(kinds[k].kind, kinds[k].object, &m), UDL_OK);
+        assert_int_equal(udl_featviz_layers(m, &n, widths), UDL_OK);
+        assert_int_equal(n, kinds[k].n);
+        assert_memory_equal(widths, kinds[k].w, (n + 1) * sizeof(size_t));
+        udl_model_free(m);
+    }
+    udl_deep_ae_free(deep);
+    udl_rbm_free(rbm);
+    udl_dbn_free(dbn);
+    udl_dnn_free(dnn);
     udl_sae_free(sae);
 
     udl_pca_params pp = udl_pca_params_default();
@@ -238,6 +273,33 @@ static void test_dbn_sample_with_a_unit_clamped_shows_its_visibles(void **state)
     assert_memory_equal(v, again, sizeof v);
     assert_int_equal(udl_featviz_dbn_sample(dbn, 2, 5, 3, udl_mat_view(v, 2, 6)), UDL_EINVAL);
     assert_non_null(strstr(udl_last_error(), "units 2 to 3, but the top layer has units 0 to 2"));
+    udl_dbn_free(dbn);
+
+    /* two layers: the top's visible means go down through the bottom RBM's E[v | h] */
+    const size_t two[3] = {4, 6, 3};
+    assert_int_equal(udl_dbn_create(&rp, two, 3, &dbn), UDL_OK);
+    const udl_rbm *bottom = udl_dbn_layer(dbn, 0);
+    double *w0 = (double *)udl_rbm_weights(bottom), *b0 = (double *)udl_rbm_visible_bias(bottom);
+    for (size_t i = 0; i < 4 * 6; i++)
+        w0[i] = 0.1 * (double)(i % 7) - 0.3;
+    for (size_t i = 0; i < 4; i++)
+        b0[i] = 0.2 * (double)i - 0.3;
+    rbm = udl_dbn_layer(dbn, 1);
+    w = (double *)udl_rbm_weights(rbm);
+    b = (double *)udl_rbm_visible_bias(rbm);
+    memset(w, 0, 6 * 3 * sizeof(double));
+    for (size_t i = 0; i < 3; i++)
+        w[i * 3 + 0] = 8.0;
+    for (size_t i = 0; i < 6; i++)
+        b[i] = -4.0;
+    double px[4];
+    assert_int_equal(udl_featviz_dbn_sample(dbn, 0, 5, 3, udl_mat_view(px, 1, 4)), UDL_OK);
+    for (size_t i = 0; i < 4; i++) {
+        double a = b0[i];
+        for (size_t j = 0; j < 6; j++)
+            a += w0[i * 6 + j] / (1.0 + exp(j < 3 ? -4.0 : 4.0));
+        assert_close(px[i], 1.0 / (1.0 + exp(-a)), 1e-15);
+    }
     assert_int_equal(udl_featviz_dbn_sample(NULL, 0, 5, 3, udl_mat_view(v, 1, 6)), UDL_EINVAL);
     udl_dbn_free(dbn);
 }

@@ -36,8 +36,8 @@ typedef struct udl_attack_params {
                              PGD-L2; > 0 (DeepFool ignores it) */
     size_t steps;         /* iterative attacks' steps; DeepFool's most iterations */
     double step_size;     /* iterative attacks; 0: 2.5 eps / steps (Madry et al.) */
-    size_t restarts;      /* PGD and PGD-L2: random starts, the one with the highest loss
-                             (targeted: lowest) kept */
+    size_t restarts;      /* PGD and PGD-L2: random starts (>= 1), the one with the highest
+                             loss (targeted: lowest) kept; the others ignore it */
     int targeted;         /* 0: labels are the true ones; 1: they are the targets */
     double clip_min, clip_max; /* the valid input range, clip_min < clip_max (may be
                                   infinite) */
@@ -56,8 +56,9 @@ typedef struct udl_attack_report {
     double *linf, *l2;    /* the perturbation's L-inf and L2 norms */
 } udl_attack_report;
 
-/* Adversarial examples Xadv (N x D) for X and labels (N x 1: the true labels, or the
- * targets when targeted). report may be NULL. */
+/* Adversarial examples Xadv (N x D, a buffer apart from X) for X and labels (N x 1: the
+ * true labels, or the targets when targeted). DeepFool ignores the labels: it moves each
+ * row off the classifier's own label for it. report may be NULL. */
 UDL_API udl_status udl_attack(const udl_dnn *dnn, const udl_attack_params *params, udl_mat x,
                               udl_mat labels, udl_mat xadv, udl_attack_report *report);
 

@@ -40,7 +40,8 @@ typedef struct udl_featviz_params {
     size_t steps;       /* ascent steps, >= 1 */
     size_t restarts;    /* random starts per unit, >= 1; the highest end is kept */
     udl_sgd_params sgd; /* the shared optimizer's step on the gradient, which is normalised
-                           to length rho: the learning rate is a fraction of rho */
+                           to length rho: the learning rate is a fraction of rho (weight
+                           decay is not used) */
     uint64_t seed;      /* the random starts */
 } udl_featviz_params;
 

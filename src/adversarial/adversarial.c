@@ -50,7 +50,8 @@ static udl_status check_params(const udl_attack_params *p)
     if (!(p->step_size >= 0.0 && isfinite(p->step_size)))
         return udli_fail(UDL_EINVAL, "attack: step_size must be a number >= 0 (0: 2.5 eps / "
                          "steps), got %g", p->step_size);
-    if (p->restarts == 0 || p->restarts > 1000)
+    const int pgd = p->method == UDL_ATTACK_PGD || p->method == UDL_ATTACK_PGD_L2;
+    if (pgd && (p->restarts == 0 || p->restarts > 1000))
         return udli_fail(UDL_EINVAL, "attack: restarts must be 1 to 1000, got %zu", p->restarts);
     if (p->targeted != 0 && p->targeted != 1)
         return udli_fail(UDL_EINVAL, "attack: targeted must be 0 or 1, got %d", p->targeted);
@@ -363,6 +364,12 @@ static udl_status check_call(const udl_dnn *dnn, const udl_attack_params *p, udl
         return s;
     if (x.rows == 0)
         return udli_fail(UDL_EINVAL, "attack: X has no rows");
+    /* every step is measured from X: the two must be apart */
+    const double *xe = x.data + (x.rows - 1) * x.ld + x.cols;
+    const double *ae = xadv.data + (xadv.rows - 1) * xadv.ld + xadv.cols;
+    if (x.data < ae && xadv.data < xe)
+        return udli_fail(UDL_EINVAL, "attack: Xadv overlaps X; the examples need a buffer of "
+                         "their own");
     /* the gradients check the labels against the classes; DeepFool takes none */
     (void)labels;
     return check_range(x, p->clip_min, p->clip_max, "attack");

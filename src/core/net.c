@@ -174,17 +174,20 @@ void udli_net_ws_free(udli_net_ws *ws)
 udl_status udli_net_ws_dropout(const udli_net *net, udli_net_ws *ws, const double *drop)
 {
     size_t total = 0;
-    for (size_t l = 0; l < net->n_layers; l++)
+    for (size_t l = 0; l < net->n_layers; l++) {
         total += drop[l] > 0.0 ? 2 * net->sizes[l] : 0;
+        ws->drop[l] = 0.0;
+        ws->mask[l] = ws->dropped[l] = NULL;
+    }
+    free(ws->drop_storage);
+    ws->drop_storage = NULL;
     if (total == 0)
         return UDL_OK;
-    free(ws->drop_storage);
     if (!(ws->drop_storage = udli_alloc(ws->rows, total * sizeof(double), "dropout masks")))
         return UDL_ENOMEM;
     double *at = ws->drop_storage;
     for (size_t l = 0; l < net->n_layers; l++) {
         ws->drop[l] = drop[l];
-        ws->mask[l] = ws->dropped[l] = NULL;
         if (drop[l] > 0.0) {
             ws->mask[l] = at;
             ws->dropped[l] = at + ws->rows * net->sizes[l];

@@ -488,21 +488,21 @@ static udl_status epoch_end(void *model, udl_progress *report, int *stop)
     trainer *t = model;
     udl_dnn *dnn = t->dnn;
     double loss = NAN, error = NAN;
-    if (t->vx.rows) {
-        size_t errors;
-        udl_status s = run_eval(dnn, t->vx, t->vl, no_rows(), NULL, &loss, &errors);
-        if (s)
-            return s;
+    size_t errors;
+    udl_status s = t->vx.rows ? run_eval(dnn, t->vx, t->vl, no_rows(), NULL, &loss, &errors)
+                              : UDL_OK;
+    if (!s && t->vx.rows) {
         loss /= (double)t->vx.rows;
         error = (double)errors / (double)t->vx.rows;
         report->valid_loss = loss;
         report->valid_error = error;
     }
-    udl_status s = udli_history_append(&dnn->valid_loss, loss);
-    if (s || (s = udli_history_append(&dnn->valid_error, error))) {
-        if (dnn->valid_loss.n > dnn->valid_error.n)
-            dnn->valid_loss.n--;
-        dnn->history.n--; /* the three histories stay the same length */
+    if (s || (s = udli_history_append(&dnn->valid_loss, loss)) ||
+        (s = udli_history_append(&dnn->valid_error, error))) {
+        /* the loop has appended this epoch's training loss: the three histories stay the
+         * same length, so the model still saves a file that loads */
+        dnn->history.n--;
+        dnn->valid_loss.n = dnn->valid_error.n = dnn->history.n;
         return s;
     }
     if (!t->best)
