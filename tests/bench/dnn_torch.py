@@ -53,6 +53,11 @@ for bs in batches:
         layers += [torch.nn.Linear(a, b), torch.nn.Sigmoid()]
     layers.append(torch.nn.Linear(sizes[-2], sizes[-1]))  # softmax is inside the loss
     net = torch.nn.Sequential(*layers).double()
+    with torch.no_grad():  # udl's start: Glorot's uniform range, 4 x for sigmoid layers
+        for i, a, b in zip(range(0, 2 * len(sizes), 2), sizes, sizes[1:]):
+            r = (4.0 if i + 1 < len(layers) else 1.0) * (6.0 / (a + b)) ** 0.5
+            net[i].weight.uniform_(-r, r)
+            net[i].bias.zero_()
     opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
     loss_fn = torch.nn.CrossEntropyLoss()
     gen = torch.Generator().manual_seed(1)
