@@ -49,6 +49,7 @@ bench: build
 	sh tests/bench/run_pca.sh $(BUILD) 3
 	sh tests/bench/run_tsne.sh $(BUILD) 10000
 	sh tests/bench/run_rbm.sh $(BUILD)
+	sh tests/bench/run_dnn.sh $(BUILD)
 
 # libFuzzer on every reader and every model kind, FUZZ_SECONDS long (needs clang and
 # libomp-dev; not part of make test). New crashes land in $(FUZZ_BUILD)/ as crash-*.
