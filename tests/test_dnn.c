@@ -371,6 +371,11 @@ static int record_progress(const udl_progress *p, void *user)
     return 0;
 }
 
+static int cancel_after(const udl_progress *p, void *user)
+{
+    return p->step >= *(size_t *)user;
+}
+
 static void test_early_stopping_keeps_the_best_epochs_weights(void **state)
 {
     (void)state;
@@ -412,6 +417,18 @@ static void test_early_stopping_keeps_the_best_epochs_weights(void **state)
     udl_dnn_eval e;
     assert_int_equal(udl_dnn_evaluate(dnn, vxm, vym, &e, NULL, NULL), UDL_OK);
     assert_close(1.0 - e.accuracy, ve[best], 1e-15);
+    /* stopped by the callback two epochs after the best, it keeps the best too */
+    udl_dnn *cut = make(UDL_ACT_RELU, sizes, 3, 4);
+    p.train.epochs = MAXE;
+    p.patience = 5;
+    assert_int_equal(udl_dnn_set_params(cut, &p), UDL_OK);
+    size_t stop_at = best + 2;
+    assert_int_equal(udl_dnn_train(cut, xm, ym, &vxm, &vym, cancel_after, &stop_at),
+                     UDL_ECANCELED);
+    for (size_t l = 0; l < 2; l++)
+        assert_memory_equal(udl_dnn_weights(cut, l), udl_dnn_weights(again, l),
+                            sizes[l] * sizes[l + 1] * sizeof(double));
+    udl_dnn_free(cut);
     udl_dnn_free(again);
     udl_dnn_free(dnn);
 }

@@ -93,8 +93,11 @@ UDL_API udl_status udl_dnn_init_from_dbn(udl_dnn *dnn, const udl_dbn *dbn);
  * loss and error rate after each epoch go to the progress callback (valid_loss,
  * valid_error) and into the validation history, and patience > 0 stops early and
  * restores the weights of the epoch with the lowest validation error (the lower loss
- * breaks a tie). Failure or cancellation leaves the weights of the last complete epoch
- * (ECANCELED) or of the start of the failing epoch (ENUMERIC). */
+ * breaks a tie), also when the progress callback cancels (ECANCELED). Without early
+ * stopping, cancellation leaves the last complete epoch's weights; a failure (ENUMERIC)
+ * those of the start of the failing epoch. The learning-rate schedule carries across
+ * calls; the momentum restarts from zero at each call (one call of N epochs is not N
+ * calls of one). */
 UDL_API udl_status udl_dnn_train(udl_dnn *dnn, udl_mat x, udl_mat labels,
                                  const udl_mat *valid_x, const udl_mat *valid_labels,
                                  udl_progress_fn progress, void *user);

@@ -43,7 +43,8 @@ typedef enum udl_decay {
 } udl_decay;
 
 /* The training parameters every trainable model's params embed (as .train). Epochs are
- * counted over the model's life, so a schedule carries on across calls to train. */
+ * counted over the model's life, so a schedule carries on across calls to train; the
+ * optimizer's velocities start from zero at each call. */
 typedef struct udl_train_params {
     size_t epochs;         /* epochs each call to train runs, >= 1 */
     size_t batch_size;     /* rows per mini-batch, 1..2^20 */

@@ -620,7 +620,8 @@ udl_status udli_dnn_train_mixed(udl_dnn *dnn, udl_mat x, udl_mat labels,
                             .user = user, .history = &dnn->history, .epoch_end = epoch_end,
                             .subset = order, .n_subset = n_train};
     s = udli_train(&spec, NULL);
-    if (!s && t.have_best)
+    /* a caller that stops training (a time limit) keeps the best epoch so far too */
+    if ((!s || s == UDL_ECANCELED) && t.have_best)
         params_copy(&t, 1);
 done:
     udli_net_ws_free(&t.ws);
