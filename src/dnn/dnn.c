@@ -702,7 +702,9 @@ UDL_API udl_status udl_dnn_evaluate(const udl_dnn *dnn, udl_mat x, udl_mat label
 
 /* ---- input gradients --------------------------------------------------------------------- */
 
-#define GRAD_ROWS 256
+/* Rows per pass of the input gradients: the engine's block, big enough for efficient
+ * products. */
+#define GRAD_ROWS UDLI_NET_BLOCK_ROWS
 
 /* For each block of rows: forward to upto, fill the gradient of the wanted function with
  * respect to what forward returned, and backpropagate it to the input. */

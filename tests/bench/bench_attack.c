@@ -129,16 +129,17 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Accuracy under one attack, and the seconds it took. */
+/* Accuracy under one attack, and the seconds the attack alone took (the predictions
+ * after it are not timed, as the PyTorch reference does not time its own). */
 static udl_status attacked_accuracy(const udl_dnn *dnn, const udl_attack_params *p, udl_mat x,
                                     udl_mat y, double *adv, double *after, double *acc,
                                     double *seconds)
 {
-    udl_attack_report rep = {NULL, after, NULL, NULL};
+    udl_mat am = udl_mat_view(adv, x.rows, x.cols);
     double t = now();
-    udl_status s = udl_attack(dnn, p, x, y, udl_mat_view(adv, x.rows, x.cols), &rep);
+    udl_status s = udl_attack(dnn, p, x, y, am, NULL);
     *seconds = now() - t;
-    if (!s)
+    if (!s && !(s = udl_dnn_predict(dnn, am, udl_mat_view(after, x.rows, 1))))
         *acc = accuracy_of(after, y);
     return s;
 }
