@@ -21,6 +21,17 @@ static inline void fill_normal(udli_rng *rng, double *x, size_t n)
         x[i] = udli_rng_normal(rng);
 }
 
+/* n values uniform in [0, 1) from seed, malloc'd: data a sigmoid model's inputs can be. */
+static inline double *uniform_data(uint64_t seed, size_t n)
+{
+    udli_rng r;
+    udli_rng_seed(&r, seed);
+    double *x = malloc(n * sizeof(double));
+    for (size_t i = 0; i < n; i++)
+        x[i] = udli_rng_uniform(&r);
+    return x;
+}
+
 /* A path under the test build's scratch directory (UDL_TEST_TMPDIR, else /tmp). */
 static inline const char *tmp_path(char *buf, size_t size, const char *name)
 {

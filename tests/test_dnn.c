@@ -196,16 +196,6 @@ static void test_training_step_is_the_gradient_of_the_loss_with_l2(void **state)
 
 /* ---- pretraining --------------------------------------------------------------------------- */
 
-static double *unit_data(uint64_t seed, size_t n)
-{
-    udli_rng r;
-    udli_rng_seed(&r, seed);
-    double *x = malloc(n * sizeof(double));
-    for (size_t i = 0; i < n; i++)
-        x[i] = udli_rng_uniform(&r);
-    return x;
-}
-
 static void assert_layer_is(const udl_dnn *dnn, size_t l, size_t d, size_t m, const double *w,
                             const double *c)
 {
@@ -217,7 +207,7 @@ static void test_pretraining_copies_each_stack_layer_into_its_layer(void **state
 {
     (void)state;
     enum { N = 30, D = 8 };
-    double *x = unit_data(4, N * D);
+    double *x = uniform_data(4, N * D);
     udl_mat xm = udl_mat_view(x, N, D);
     const size_t sizes[4] = {D, 6, 4, 3}, stack_sizes[3] = {D, 6, 4};
     udl_dnn *dnn = make(UDL_ACT_SIGMOID, sizes, 4, 1);

@@ -4,16 +4,6 @@
 
 enum { N = 60, D = 12 };
 
-static double *unit_data(uint64_t seed, size_t n)
-{
-    udli_rng r;
-    udli_rng_seed(&r, seed);
-    double *x = malloc(n * sizeof(double));
-    for (size_t i = 0; i < n; i++)
-        x[i] = udli_rng_uniform(&r);
-    return x;
-}
-
 static double norm(const double *x, size_t n)
 {
     double s = 0.0;
@@ -38,7 +28,7 @@ static udl_sae *trained_stack(const double *x)
 static void test_layers_of_every_kind_with_layers(void **state)
 {
     (void)state;
-    double *x = unit_data(1, N * D);
+    double *x = uniform_data(1, N * D);
     udl_sae *sae = trained_stack(x);
     udl_model *m;
     assert_int_equal(udl_model_wrap(UDL_KIND_STACKED_AUTOENCODER, sae, &m), UDL_OK);
@@ -104,7 +94,7 @@ static void test_layers_of_every_kind_with_layers(void **state)
 static void test_first_layer_closed_form_is_the_best_input_of_its_norm(void **state)
 {
     (void)state;
-    double *x = unit_data(2, N * D);
+    double *x = uniform_data(2, N * D);
     udl_ae_params ap = udl_ae_params_default();
     ap.n_visible = D;
     ap.n_hidden = 6;
@@ -172,7 +162,7 @@ static void test_first_layer_closed_form_is_the_best_input_of_its_norm(void **st
 static void test_ascent_on_a_deeper_unit_beats_every_training_example(void **state)
 {
     (void)state;
-    double *x = unit_data(3, N * D);
+    double *x = uniform_data(3, N * D);
     udl_sae *sae = trained_stack(x);
     udl_model *m;
     assert_int_equal(udl_model_wrap(UDL_KIND_STACKED_AUTOENCODER, sae, &m), UDL_OK);
@@ -220,7 +210,7 @@ static void test_ascent_on_a_deeper_unit_beats_every_training_example(void **sta
 static void test_ascent_on_class_outputs(void **state)
 {
     (void)state;
-    double *x = unit_data(4, N * D), y[N];
+    double *x = uniform_data(4, N * D), y[N];
     for (size_t i = 0; i < N; i++)
         y[i] = (double)(i % 3);
     const size_t sizes[4] = {D, 8, 6, 3};

@@ -15,16 +15,6 @@
 
 enum { N = 40, D = 12 };
 
-static double *data_in_unit_interval(uint64_t seed)
-{
-    udli_rng r;
-    udli_rng_seed(&r, seed);
-    double *x = malloc(N * D * sizeof(double));
-    for (size_t i = 0; i < N * D; i++)
-        x[i] = udli_rng_uniform(&r);
-    return x;
-}
-
 static void test_every_kind_has_its_row_in_order(void **state)
 {
     (void)state;
@@ -167,7 +157,7 @@ static void save_trained(udl_kind kind, udl_mat x, const char *path, double *z, 
 static void test_save_load_encode_round_trip_for_every_kind(void **state)
 {
     (void)state;
-    double *x = data_in_unit_interval(3);
+    double *x = uniform_data(3, N * D);
     udl_mat xm = udl_mat_view(x, N, D);
     for (uint32_t k = 1; k <= UDL_KIND_COUNT; k++) {
         char path[512], again[512];
@@ -359,7 +349,7 @@ static void test_crafted_deep_ae_that_does_not_mirror_is_refused(void **state)
 static void test_generic_handle_says_what_a_kind_cannot_do(void **state)
 {
     (void)state;
-    double *x = data_in_unit_interval(5);
+    double *x = uniform_data(5, N * D);
     udl_mat xm = udl_mat_view(x, N, D);
     char path[512];
     tmp_path(path, sizeof path, "generic.udl");

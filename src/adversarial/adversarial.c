@@ -87,14 +87,6 @@ static udl_status check_range(udl_mat x, double lo, double hi, const char *who)
 
 static double clamp(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-static double norm2(const double *v, size_t n)
-{
-    double s = 0.0;
-    for (size_t j = 0; j < n; j++)
-        s += v[j] * v[j];
-    return sqrt(s);
-}
-
 /* adv into the ball of radius eps around x (L-inf or L2), then into the valid range (which
  * only shrinks the perturbation, since x is inside it). */
 static void project(const udl_attack_params *p, udl_mat x, udl_mat adv)
@@ -127,7 +119,7 @@ static void step(const udl_attack_params *p, udl_mat g, double size, udl_mat adv
         const double *gi = g.data + i * g.ld;
         double *a = adv.data + i * adv.ld;
         if (is_l2(p->method)) {
-            const double n = norm2(gi, g.cols);
+            const double n = udli_norm2(gi, g.cols);
             if (n > 0.0)
                 for (size_t j = 0; j < g.cols; j++)
                     a[j] += dir * gi[j] / n;
@@ -185,7 +177,7 @@ static udl_status gradient_attack(const udl_dnn *dnn, const udl_attack_params *p
                 }
                 for (size_t j = 0; j < d; j++)
                     dir[j] = udli_rng_normal(&rng);
-                const double len = norm2(dir, d);
+                const double len = udli_norm2(dir, d);
                 const double radius = p->eps * pow(udli_rng_uniform(&rng), 1.0 / (double)d);
                 for (size_t j = 0; j < d && len > 0.0; j++)
                     a[j] += radius * dir[j] / len;

@@ -173,6 +173,14 @@ void udli_scale_cols(udl_mat in, const double *scale, udl_mat out)
     }
 }
 
+double udli_norm2(const double *v, size_t n)
+{
+    double s = 0.0;
+    for (size_t j = 0; j < n; j++)
+        s += v[j] * v[j];
+    return sqrt(s);
+}
+
 void udli_mul(udl_mat a, udl_mat b, udl_mat out)
 {
     for (size_t i = 0; i < a.rows; i++) {

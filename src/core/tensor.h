@@ -52,6 +52,8 @@ void udli_logsumexp_rows(udl_mat m, double *lse);
 void udli_add_row_vector(udl_mat in, const double *bias, double alpha, udl_mat out);
 /* out[i][j] = in[i][j] * scale[j] for every row i. */
 void udli_scale_cols(udl_mat in, const double *scale, udl_mat out);
+/* |v|_2 of n values. */
+double udli_norm2(const double *v, size_t n);
 /* out = a * b elementwise (same shapes). */
 void udli_mul(udl_mat a, udl_mat b, udl_mat out);
 /* sums[j] = sum_i m[i][j]; means[j] = sums[j] / rows (0 for zero rows). */

@@ -409,13 +409,20 @@ typedef struct trainer {
     double *mixed; /* 2 batch x (D + 1): inputs, then labels */
 } trainer;
 
-static udl_mat one_hot(double *buf, udl_mat labels, size_t k)
+/* t (labels.rows x K): each row the one-hot vector of its label. */
+static void one_hot(udl_mat t, udl_mat labels)
 {
-    udl_mat t = udl_mat_view(buf, labels.rows, k);
-    memset(buf, 0, labels.rows * k * sizeof(double));
-    for (size_t i = 0; i < labels.rows; i++)
-        buf[i * k + label_at(labels, i)] = 1.0;
-    return t;
+    udli_mat_fill(t, 0.0);
+    for (size_t i = 0; i < t.rows; i++)
+        t.data[i * t.ld + label_at(labels, i)] = 1.0;
+}
+
+/* Every row of t: 1 in column c, 0 elsewhere (the gradient that selects unit c). */
+static void unit_rows(udl_mat t, size_t c)
+{
+    udli_mat_fill(t, 0.0);
+    for (size_t i = 0; i < t.rows; i++)
+        t.data[i * t.ld + c] = 1.0;
 }
 
 /* The mean loss of the first n rows (weight alpha) and of the rest (1 - alpha), and its
@@ -423,7 +430,8 @@ static udl_mat one_hot(double *buf, udl_mat labels, size_t k)
 static double weighted_loss(trainer *t, udl_mat out, udl_mat y, size_t n, double alpha)
 {
     const size_t rows = out.rows, k = out.cols;
-    udl_mat delta = udli_net_delta(&t->ws, rows, k), onehot = one_hot(t->onehot, y, k);
+    udl_mat delta = udli_net_delta(&t->ws, rows, k), onehot = udl_mat_view(t->onehot, rows, k);
+    one_hot(onehot, y);
     double loss = 0.0;
     for (size_t part = 0; part < 2; part++) {
         const size_t first = part ? n : 0, count = part ? rows - n : n;
@@ -737,12 +745,8 @@ static void loss_delta(udl_mat logits, udl_mat xb, size_t first, udl_mat dtop, v
 {
     (void)xb;
     loss_top *l = user;
-    const size_t n = logits.rows, k = logits.cols;
     /* one-hot targets written into dtop, which the loss then overwrites with its delta */
-    udli_mat_fill(dtop, 0.0);
-    for (size_t i = 0; i < n; i++)
-        dtop.data[i * dtop.ld + label_at(l->labels, first + i)] = 1.0;
-    (void)k;
+    one_hot(dtop, udl_mat_rows(l->labels, first, logits.rows));
     l->sum += udli_loss_eval(UDL_LOSS_SOFTMAX_CROSS_ENTROPY, UDL_ACT_SOFTMAX, logits, dtop,
                              &dtop, 1.0);
 }
@@ -773,12 +777,9 @@ static void unit_delta(udl_mat top, udl_mat xb, size_t first, udl_mat dtop, void
 {
     (void)xb;
     unit_top *u = user;
-    udli_mat_fill(dtop, 0.0);
-    for (size_t i = 0; i < top.rows; i++) {
-        dtop.data[i * dtop.ld + u->unit] = 1.0;
-        if (u->value)
-            u->value[first + i] = top.data[i * top.ld + u->unit];
-    }
+    unit_rows(dtop, u->unit);
+    for (size_t i = 0; u->value && i < top.rows; i++)
+        u->value[first + i] = top.data[i * top.ld + u->unit];
 }
 
 UDL_API udl_status udl_dnn_unit_gradient(const udl_dnn *dnn, udl_mat x, size_t layer,
@@ -813,9 +814,7 @@ udl_status udli_dnn_score_gradients(const udl_dnn *dnn, udl_mat x, double *grads
     /* the activations stay as forward left them: one backward pass per class */
     for (size_t c = 0; c < k; c++) {
         udl_mat dtop = udli_net_delta(&ws, n, k);
-        udli_mat_fill(dtop, 0.0);
-        for (size_t i = 0; i < n; i++)
-            dtop.data[i * dtop.ld + c] = 1.0;
+        unit_rows(dtop, c);
         udli_net_input_gradient(net, &ws, x, L, dtop, udl_mat_view(grads + c * n * d, n, d));
     }
     udli_net_ws_free(&ws);

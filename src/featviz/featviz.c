@@ -45,14 +45,6 @@ static udl_status check_units(const udli_net *net, size_t layer, size_t first, s
     return UDL_OK;
 }
 
-static double row_norm(const double *x, size_t n)
-{
-    double s = 0.0;
-    for (size_t j = 0; j < n; j++)
-        s += x[j] * x[j];
-    return sqrt(s);
-}
-
 UDL_API udl_status udl_featviz_first_layer(const udl_model *m, double rho, size_t first_unit,
                                            udl_mat x)
 {
@@ -68,13 +60,11 @@ UDL_API udl_status udl_featviz_first_layer(const udl_model *m, double rho, size_
         !(s = check_units(net, 0, first_unit, x.rows, "featviz first layer"))) {
         udl_mat w = udli_net_weights(net, 0);
         for (size_t i = 0; i < x.rows; i++) {
-            double *r = x.data + i * x.ld, norm = 0.0;
-            for (size_t j = 0; j < d; j++) {
+            double *r = x.data + i * x.ld;
+            for (size_t j = 0; j < d; j++)
                 r[j] = w.data[j * w.ld + first_unit + i];
-                norm += r[j] * r[j];
-            }
             /* a unit with no weights responds to no direction: leave it at 0 */
-            const double scale = norm > 0.0 ? rho / sqrt(norm) : 0.0;
+            const double norm = udli_norm2(r, d), scale = norm > 0.0 ? rho / norm : 0.0;
             for (size_t j = 0; j < d; j++)
                 r[j] *= scale;
         }
@@ -123,7 +113,7 @@ static void project(udl_mat x, double rho, int clip)
         if (clip)
             for (size_t j = 0; j < x.cols; j++)
                 r[j] = r[j] < 0.0 ? 0.0 : r[j] > 1.0 ? 1.0 : r[j];
-        const double n = row_norm(r, x.cols);
+        const double n = udli_norm2(r, x.cols);
         if (n > rho)
             for (size_t j = 0; j < x.cols; j++)
                 r[j] *= rho / n;
@@ -187,7 +177,7 @@ UDL_API udl_status udl_featviz_ascent(const udl_model *m, size_t layer, size_t f
         /* descend on minus the gradient, normalised to length rho, so the rate is a
          * fraction of the ball whatever the unit's scale */
         for (size_t i = 0; i < rows; i++) {
-            double *gi = g + i * d, len = row_norm(gi, d);
+            double *gi = g + i * d, len = udli_norm2(gi, d);
             const double scale = len > 0.0 ? -params->norm / len : 0.0;
             for (size_t j = 0; j < d; j++)
                 gi[j] *= scale;
