@@ -363,7 +363,8 @@ udl_status udli_net_each_block(const udli_net *net, udl_mat x, size_t upto,
                                udli_net_block_fn fn, void *user)
 {
     udli_net_ws ws;
-    udl_status s = udli_net_ws_alloc(net, x.rows < UDLI_NET_BLOCK_ROWS ? x.rows : UDLI_NET_BLOCK_ROWS, &ws);
+    const size_t rows = x.rows < UDLI_NET_BLOCK_ROWS ? x.rows : UDLI_NET_BLOCK_ROWS;
+    udl_status s = udli_net_ws_alloc(net, rows, &ws);
     if (s)
         return s;
     for (size_t first = 0; first < x.rows; first += UDLI_NET_BLOCK_ROWS) {

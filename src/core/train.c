@@ -126,7 +126,8 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
     udl_status st = check_spec(s);
     if (st)
         return st;
-    const size_t n = s->subset ? s->n_subset : s->x.rows, bs = s->params.batch_size < n ? s->params.batch_size : n;
+    const size_t n = s->subset ? s->n_subset : s->x.rows;
+    const size_t bs = s->params.batch_size < n ? s->params.batch_size : n;
     const size_t epochs = s->params.epochs, first_epoch = s->history ? s->history->n : 0;
     size_t *order = udli_alloc(n, sizeof(size_t), "training order");
     double *xb = udli_alloc(bs * s->x.cols, sizeof(double), "training batch");
