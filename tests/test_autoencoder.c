@@ -382,6 +382,40 @@ static void random_unit(double *x, size_t n, uint64_t seed)
         x[i] = udli_rng_uniform(&r);
 }
 
+/* (layer, epoch, batch) of every report a stack's training gives, packed as one number. */
+typedef struct stack_reports {
+    size_t n, code[128];
+} stack_reports;
+
+static int record_layers(const udl_progress *p, void *user)
+{
+    stack_reports *r = user;
+    assert_true(r->n < 128);
+    assert_int_equal(p->layers, 3);
+    assert_string_equal(p->stage, "autoencoder");
+    r->code[r->n++] = 100 * p->layer + 10 * p->step + p->batch;
+    return 0;
+}
+
+static void test_stack_progress_names_the_layer_and_batch(void **state)
+{
+    (void)state;
+    const size_t sizes[4] = {8, 6, 4, 2};
+    double x[40 * 8];
+    random_unit(x, 40 * 8, 12);
+    udl_ae_params p = udl_ae_params_default();
+    p.train.epochs = 2;
+    p.train.batch_size = 16; /* 40 rows: batches of 16, 16 and 8 */
+    udl_sae *sae;
+    assert_int_equal(udl_sae_create(&p, sizes, 4, &sae), UDL_OK);
+    stack_reports r = {0};
+    assert_int_equal(udl_sae_train(sae, udl_mat_view(x, 40, 8), record_layers, &r), UDL_OK);
+    assert_int_equal(r.n, 3 * 2 * 3);
+    for (size_t i = 0; i < r.n; i++)
+        assert_int_equal(r.code[i], 100 * (i / 6 + 1) + 10 * (i / 3 % 2 + 1) + i % 3 + 1);
+    udl_sae_free(sae);
+}
+
 static void test_stack_trains_each_layer_on_the_codes_below(void **state)
 {
     (void)state;
@@ -668,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_bad_input_and_parameters),
         cmocka_unit_test(test_divergence_stops_with_numeric_failure),
         cmocka_unit_test(test_stack_trains_each_layer_on_the_codes_below),
+        cmocka_unit_test(test_stack_progress_names_the_layer_and_batch),
         cmocka_unit_test(test_unrolled_net_starts_as_the_stack),
         cmocka_unit_test(test_deep_gradients_match_finite_differences),
         cmocka_unit_test(test_deep_set_params),

@@ -356,6 +356,8 @@ typedef struct seen {
 static int record_progress(const udl_progress *p, void *user)
 {
     seen *s = user;
+    if (p->batch < p->batches)
+        return 0; /* within an epoch */
     s->calls++;
     s->last_error = p->valid_error;
     return 0;
@@ -363,7 +365,7 @@ static int record_progress(const udl_progress *p, void *user)
 
 static int cancel_after(const udl_progress *p, void *user)
 {
-    return p->step >= *(size_t *)user;
+    return p->batch == p->batches && p->step >= *(size_t *)user;
 }
 
 static void test_early_stopping_keeps_the_best_epochs_weights(void **state)
@@ -718,8 +720,9 @@ typedef struct snapshot {
 
 static int keep_weights(const udl_progress *p, void *user)
 {
-    (void)p;
     snapshot *s = user;
+    if (p->batch < p->batches)
+        return 0;
     memcpy(s->w, udl_dnn_weights(s->dnn, 0), sizeof s->w);
     s->epochs++;
     return 0;

@@ -150,32 +150,73 @@ static void test_nan_loss_stops_and_restores_the_epoch_start(void **state)
     assert_memory_equal(m.w, ref.w, sizeof m.w);
 }
 
-static int stop_after_two(const udl_progress *p, void *user)
+/* Every report in order, and where to stop: after epoch stop_epoch, or (when stop_batch
+ * is not 0) after batch stop_batch of that epoch. */
+typedef struct reports {
+    size_t n, ends, stop_epoch, stop_batch;
+    size_t step[64], batch[64];
+    double loss[64];
+} reports;
+
+static int record_reports(const udl_progress *p, void *user)
 {
-    (*(int *)user)++;
+    reports *r = user;
+    assert_true(r->n < 64);
     assert_true(isfinite(p->loss));
     assert_int_equal(p->total, 50);
-    return p->step == 2;
+    assert_int_equal(p->batches, 10); /* 100 rows in batches of 10 */
+    assert_int_equal(p->layer, 0);
+    r->step[r->n] = p->step;
+    r->batch[r->n] = p->batch;
+    r->loss[r->n++] = p->loss;
+    r->ends += p->batch == p->batches;
+    return p->step == r->stop_epoch && p->batch == (r->stop_batch ? r->stop_batch : p->batches);
 }
 
-static void test_progress_can_cancel(void **state)
+static void test_progress_reports_each_batch_and_can_cancel(void **state)
 {
     (void)state;
     make_problem();
-    linreg m;
+    linreg m, ref;
     memset(&m, 0, sizeof m);
-    udli_param_block b;
-    udli_rng rng;
+    memset(&ref, 0, sizeof ref);
+    udli_param_block b, rb;
+    udli_rng rng, rrng;
     udli_rng_seed(&rng, 8);
-    udli_train_spec s = spec_for(&m, &b, &rng);
-    int calls = 0;
-    s.progress = stop_after_two;
-    s.user = &calls;
+    udli_rng_seed(&rrng, 8);
+    udli_train_spec s = spec_for(&m, &b, &rng), r = spec_for(&ref, &rb, &rrng);
+    udli_history h = {NULL, 0, 0};
+    s.history = &h;
+    reports seen = {.stop_epoch = 2};
+    s.progress = record_reports;
+    s.user = &seen;
     size_t done;
     assert_int_equal(udli_train(&s, &done), UDL_ECANCELED);
     assert_int_equal(done, 2);
-    assert_int_equal(calls, 2);
+    assert_int_equal(seen.n, 20);
+    assert_int_equal(seen.ends, 2);
     assert_int_equal(m.calls, 20);
+    for (size_t i = 0; i < 20; i++) {
+        assert_int_equal(seen.step[i], i / 10 + 1);
+        assert_int_equal(seen.batch[i], i % 10 + 1);
+    }
+    /* the end of an epoch reports its mean loss, which the history keeps */
+    assert_true(seen.loss[9] == h.loss[0] && seen.loss[19] == h.loss[1]);
+
+    /* canceled within epoch 3: the parameters are those after epoch 2, bit for bit */
+    memset(&m, 0, sizeof m);
+    udli_rng_seed(&rng, 8);
+    udli_history_free(&h);
+    seen = (reports){.stop_epoch = 3, .stop_batch = 4};
+    assert_int_equal(udli_train(&s, &done), UDL_ECANCELED);
+    assert_non_null(strstr(udl_last_error(), "in epoch 3 (batch 4 of 10)"));
+    assert_int_equal(done, 2);
+    assert_int_equal(h.n, 2);
+    assert_int_equal(m.calls, 24);
+    r.params.epochs = 2;
+    assert_int_equal(udli_train(&r, NULL), UDL_OK);
+    assert_memory_equal(m.w, ref.w, sizeof m.w);
+    udli_history_free(&h);
 }
 
 static udl_status failing_batch(void *model, udl_mat x, udl_mat y, double *loss)
@@ -319,7 +360,7 @@ int main(void)
         cmocka_unit_test(test_every_row_once_per_epoch_in_batches),
         cmocka_unit_test(test_same_seed_same_result),
         cmocka_unit_test(test_nan_loss_stops_and_restores_the_epoch_start),
-        cmocka_unit_test(test_progress_can_cancel),
+        cmocka_unit_test(test_progress_reports_each_batch_and_can_cancel),
         cmocka_unit_test(test_bad_specs_are_rejected),
         cmocka_unit_test(test_schedule_follows_the_models_epochs_across_calls),
         cmocka_unit_test(test_schedule_edges_neither_stop_nor_crash_training),

@@ -35,14 +35,26 @@ UDL_API const char *udl_status_str(udl_status status);
  * failing udl call. */
 UDL_API const char *udl_last_error(void);
 
-/* Progress of long work (fit, embed, train), passed to a udl_progress_fn. */
+/* Progress of long work (fit, embed, train), passed to a udl_progress_fn.
+ *
+ * Training reports after every mini-batch, so a program can draw a bar that moves within
+ * an epoch: step is the epoch the report concerns (counted from 1) and batch of batches
+ * says how far into it; the report with batch == batches ends the epoch, and only it
+ * carries the epoch's mean loss and the validation fields. PCA reports after each block
+ * of rows and t-SNE after each iteration, with batches 0. A stack (stacked autoencoder,
+ * deep belief net, a classifier's pretraining) names the layer it is training. */
 typedef struct udl_progress {
-    const char *stage;   /* what is running, e.g. "pca fit", "tsne" */
-    size_t step;         /* steps done so far (iterations, epochs, chunks) */
+    const char *stage;   /* what is running, e.g. "pca fit", "tsne", "rbm" */
+    size_t step;         /* the epoch, iteration or row count this report concerns */
     size_t total;        /* steps planned, 0 if unknown */
-    double loss;         /* the current objective where there is one, else NaN */
+    double loss;         /* the current objective where there is one, else NaN; within an
+                            epoch, the mean over its batches so far */
     double valid_loss;   /* on the validation set after this epoch, else NaN */
     double valid_error;  /* the validation set's error rate (classifiers), else NaN */
+    size_t layer;        /* the stack's layer being trained, from 1; 0 outside a stack */
+    size_t layers;       /* the stack's layer count; 0 outside a stack */
+    size_t batch;        /* mini-batches done in epoch step */
+    size_t batches;      /* mini-batches in an epoch; 0 for work that has none */
 } udl_progress;
 
 /* Called now and then during long work; a non-zero return stops the work with

@@ -24,6 +24,22 @@ static udl_status encode_next(const void *layer, const udli_stack_ops *ops, udl_
     return UDL_OK;
 }
 
+/* The caller's progress callback, told which layer is training. */
+typedef struct layer_report {
+    udl_progress_fn progress;
+    void *user;
+    size_t layer, layers;
+} layer_report;
+
+static int report_layer(const udl_progress *p, void *user)
+{
+    const layer_report *r = user;
+    udl_progress q = *p;
+    q.layer = r->layer;
+    q.layers = r->layers;
+    return r->progress(&q, r->user);
+}
+
 udl_status udli_stack_train(void *const *layers, size_t n, const udli_stack_ops *ops, udl_mat x,
                             udl_progress_fn progress, void *user)
 {
@@ -31,7 +47,8 @@ udl_status udli_stack_train(void *const *layers, size_t n, const udli_stack_ops 
     double *buffer = NULL;
     udl_mat codes = x;
     for (size_t i = 0; i < n && !s; i++) {
-        s = ops->train(layers[i], codes, progress, user);
+        layer_report r = {progress, user, i + 1, n};
+        s = ops->train(layers[i], codes, progress ? report_layer : NULL, &r);
         if (!s && i + 1 < n)
             s = encode_next(layers[i], ops, codes, &buffer, &codes);
     }

@@ -149,6 +149,7 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
         udli_rng_shuffle(s->rng, order, n);
         double sum = 0.0;
         size_t batches = 0;
+        const size_t per_epoch = (n + bs - 1) / bs;
         for (size_t first = 0; first < n && !st; first += bs, batches++) {
             size_t count = n - first < bs ? n - first : bs;
             udl_mat bx = udl_mat_view(xb, count, s->x.cols);
@@ -171,6 +172,21 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
                 const udli_param_block *k = &s->blocks[b];
                 st = udl_sgd_step(&sgd, k->param, k->velocity, k->grad, k->n, k->decay);
             }
+            if (!st && s->progress && batches + 1 < per_epoch) {
+                udl_progress mid = {.stage = s->stage, .step = epoch + 1, .total = epochs,
+                                    .loss = sum / (double)(batches + 1), .valid_loss = NAN,
+                                    .valid_error = NAN, .batch = batches + 1,
+                                    .batches = per_epoch};
+                if (s->progress(&mid, s->user)) {
+                    /* A model is only ever left at the end of an epoch: its history and
+                     * schedule count whole epochs. */
+                    snapshot(s, saved, 1);
+                    st = udli_fail(UDL_ECANCELED, "%s: canceled by the progress callback in "
+                                   "epoch %zu (batch %zu of %zu); the parameters of the start "
+                                   "of that epoch were kept", s->stage, epoch + 1,
+                                   batches + 1, per_epoch);
+                }
+            }
         }
         if (st)
             break;
@@ -179,7 +195,9 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
             s->history->loss[s->history->n++] = mean;
         if (epochs_done)
             *epochs_done = epoch + 1;
-        udl_progress pr = {s->stage, epoch + 1, epochs, mean, NAN, NAN};
+        udl_progress pr = {.stage = s->stage, .step = epoch + 1, .total = epochs, .loss = mean,
+                           .valid_loss = NAN, .valid_error = NAN, .batch = batches,
+                           .batches = per_epoch};
         int stop = 0;
         if (s->epoch_end && (st = s->epoch_end(s->model, &pr, &stop)))
             break;

@@ -63,8 +63,9 @@ typedef struct udli_train_spec {
 /* Runs params.epochs epochs of shuffled mini-batches (the last batch of an epoch may be
  * smaller), one optimizer step per batch on every block, with the learning rate and
  * momentum the schedule gives for each epoch of the model's life (history->n onwards).
- * Progress is reported after each epoch with its mean loss. Stops with UDL_ECANCELED
- * when progress asks (after the epoch that just finished: the model is valid), and with
+ * Progress is reported after each batch (batch of batches) and after each epoch with its
+ * mean loss. Stops with UDL_ECANCELED when progress asks: after an epoch, keeping it;
+ * within one, with the parameters of its start (a model holds whole epochs), and with
  * UDL_ENUMERIC when a batch loss is NaN or infinite, after restoring the parameters of
  * the start of that epoch. The velocities start from zero. *epochs_done (optional) says
  * how many epochs completed. */

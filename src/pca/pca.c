@@ -172,7 +172,8 @@ static udl_status acc_add(pca_acc *a, udl_mat x, udl_progress_fn progress, void 
     for (size_t first = 0; first < x.rows; first += BLOCK_ROWS) {
         udl_mat block = udl_mat_rows(x, first, BLOCK_ROWS);
         acc_add_block(a, block, work);
-        udl_progress pr = {"pca fit", first + block.rows, x.rows, NAN, NAN, NAN};
+        udl_progress pr = {.stage = "pca fit", .step = first + block.rows, .total = x.rows,
+                           .loss = NAN, .valid_loss = NAN, .valid_error = NAN};
         if (progress && progress(&pr, user)) {
             free(work);
             return udli_fail(UDL_ECANCELED, "pca: fit canceled by the progress callback "

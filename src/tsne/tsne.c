@@ -273,7 +273,8 @@ UDL_API udl_status udl_tsne_embed(const udl_tsne_params *params, udl_mat x, udl_
                           "rate %g); try a smaller learning rate", step + 1, sgd.learning_rate);
             goto done;
         }
-        udl_progress pr = {"tsne", step + 1, p->n_iter, kl, NAN, NAN};
+        udl_progress pr = {.stage = "tsne", .step = step + 1, .total = p->n_iter, .loss = kl,
+                           .valid_loss = NAN, .valid_error = NAN};
         if (progress && progress(&pr, user)) {
             step++;
             s = udli_fail(UDL_ECANCELED, "tsne: cancelled by the progress callback after step "
