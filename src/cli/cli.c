@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -43,20 +44,117 @@ double cli_now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* The progress line's state: what it is showing and since when. */
+static struct {
+    int quiet;
+    char stage[48];
+    size_t layer, step, batch;
+    double start, drawn; /* when the stage began; when a line was last written */
+} bar;
+
+void cli_set_quiet(int quiet) { bar.quiet = quiet; }
+
+static void clock_text(char *buf, size_t size, double seconds)
+{
+    long s = seconds < 0 ? 0 : seconds > 359999 ? 359999 : (long)(seconds + 0.5);
+    if (s >= 3600)
+        snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(buf, size, "%ld:%02ld", s / 60, s % 60);
+}
+
+static int terminal_width(void)
+{
+    struct winsize w;
+    if (ioctl(fileno(stderr), TIOCGWINSZ, &w) == 0 && w.ws_col >= 40)
+        return w.ws_col > 160 ? 160 : w.ws_col;
+    return 80;
+}
+
 int cli_progress(const udl_progress *p, void *user)
 {
     (void)user;
-    if (!isatty(fileno(stderr)))
+    if (bar.quiet)
         return 0;
-    if (p->total)
-        fprintf(stderr, "\r%s: %zu / %zu (%3.0f%%)", p->stage, p->step, p->total,
-                100.0 * (double)p->step / (double)p->total);
+    const double now = cli_now();
+    /* A new stage, layer or run restarts the clock the ETA is measured on. */
+    if (strncmp(bar.stage, p->stage, sizeof bar.stage - 1) != 0 || bar.layer != p->layer ||
+        p->step < bar.step || (p->step == bar.step && p->batch < bar.batch) || bar.start == 0) {
+        if (progress_drawn) /* keep the finished stage's last line */
+            fputc('\n', stderr);
+        progress_drawn = 0;
+        snprintf(bar.stage, sizeof bar.stage, "%s", p->stage);
+        bar.layer = p->layer;
+        bar.start = now;
+    }
+    bar.step = p->step;
+    bar.batch = p->batch;
+    const int batched = p->batches > 0;
+    const int finished = p->total && p->step == p->total && (!batched || p->batch == p->batches);
+    const int tty = isatty(fileno(stderr));
+    /* A terminal redraws ten times a second; a log gets a line every five seconds. */
+    if (!finished && now - bar.drawn < (tty ? 0.1 : 5.0))
+        return 0;
+    bar.drawn = now;
+
+    double done = 0.0; /* fraction of the stage */
+    if (p->total && batched)
+        done = ((double)p->step - 1.0 + (double)p->batch / (double)p->batches) / (double)p->total;
+    else if (p->total)
+        done = (double)p->step / (double)p->total;
+    done = done < 0 ? 0 : done > 1 ? 1 : done;
+    const double elapsed = now - bar.start;
+
+    char name[64], counts[128], numbers[96], times[96], el[32], eta[32];
+    if (p->layers)
+        snprintf(name, sizeof name, "%s %zu/%zu", p->stage, p->layer, p->layers);
     else
-        fprintf(stderr, "\r%s: %zu", p->stage, p->step);
+        snprintf(name, sizeof name, "%s", p->stage);
+    if (batched)
+        snprintf(counts, sizeof counts, "epoch %zu/%zu  batch %zu/%zu", p->step, p->total,
+                 p->batch, p->batches);
+    else if (p->total)
+        snprintf(counts, sizeof counts, "%zu/%zu", p->step, p->total);
+    else
+        snprintf(counts, sizeof counts, "%zu", p->step);
+    int len = 0;
+    numbers[0] = '\0';
     if (!isnan(p->loss))
-        fprintf(stderr, "  loss %.6g", p->loss);
-    if (!isnan(p->valid_error))
-        fprintf(stderr, "  validation error %.2f%%", 100.0 * p->valid_error);
+        len += snprintf(numbers + len, sizeof numbers - (size_t)len, "  loss %.5g", p->loss);
+    if (!isnan(p->valid_error) && len < (int)sizeof numbers)
+        snprintf(numbers + len, sizeof numbers - (size_t)len, "  valid error %.2f%%",
+                 100.0 * p->valid_error);
+    clock_text(el, sizeof el, elapsed);
+    if (done >= 0.01 && elapsed >= 1.0 && !finished) {
+        clock_text(eta, sizeof eta, elapsed / done * (1.0 - done));
+        snprintf(times, sizeof times, "  %s  ETA %s", el, eta);
+    } else {
+        snprintf(times, sizeof times, "  %s", el);
+    }
+
+    if (!tty) {
+        fprintf(stderr, "%s: %3.0f%%  %s%s%s\n", name, 100.0 * done, counts, numbers, times);
+        fflush(stderr);
+        return 0;
+    }
+    /* name [#####-----] 45%  counts  numbers  times, cut to the terminal's width */
+    char line[512];
+    int width = terminal_width() - 1;
+    int fixed = (int)(strlen(name) + strlen(counts) + strlen(numbers) + strlen(times)) + 10;
+    int cells = width - fixed < 20 ? width - fixed : 20; /* a steady bar while it fits */
+    len = snprintf(line, sizeof line, "%s ", name);
+    if (cells >= 5) {
+        int full = (int)(done * cells + 0.5);
+        line[len++] = '[';
+        for (int i = 0; i < cells; i++)
+            line[len++] = i < full ? '#' : '-';
+        line[len++] = ']';
+    }
+    snprintf(line + len, sizeof line - (size_t)len, " %3.0f%%  %s%s%s", 100.0 * done, counts,
+             numbers, times);
+    if ((int)strlen(line) > width)
+        line[width] = '\0';
+    fprintf(stderr, "\r%s\033[K", line);
     fflush(stderr);
     progress_drawn = 1;
     return 0;
@@ -67,6 +165,8 @@ void cli_progress_done(void)
     if (progress_drawn)
         fputc('\n', stderr);
     progress_drawn = 0;
+    bar.start = 0;
+    bar.stage[0] = '\0';
 }
 
 udl_status cli_read(const char *path, udl_array *out) { return udl_data_read(path, 0, out); }

@@ -50,8 +50,12 @@ int cli_attack_iterative(udl_attack_method method);
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 
-/* A progress callback that redraws one line on stderr when it is a terminal. */
+/* A progress callback: on a terminal, one line redrawn within epochs (stage and layer, a
+ * bar, the percentage, epoch and batch, the loss, elapsed time and an ETA); otherwise a
+ * plain line at most every five seconds and at the end of a stage. */
 int cli_progress(const udl_progress *p, void *user);
+/* --quiet: cli_progress draws nothing. */
+void cli_set_quiet(int quiet);
 /* Ends the progress line, if one was drawn. */
 void cli_progress_done(void);
 

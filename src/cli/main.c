@@ -24,7 +24,9 @@ static const char usage[] =
     "  visualize    what the units of a layer respond to, as a grid of images\n"
     "  attack       adversarial examples against a classifier, and its accuracy on them\n"
     "\n"
-    "  udl --version   print the library version\n";
+    "  udl --version   print the library version\n"
+    "\n"
+    "Every command takes --quiet, which turns off its progress line.\n";
 
 int main(int argc, char **argv)
 {
@@ -36,6 +38,20 @@ int main(int argc, char **argv)
         printf("udl %s\n", udl_version());
         return 0;
     }
+    /* --quiet is common to every command: taken out here so no command parses it. */
+    int kept = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quiet") == 0)
+            cli_set_quiet(1);
+        else
+            argv[kept++] = argv[i];
+        if (strcmp(argv[i], "--") == 0) {
+            while (++i < argc)
+                argv[kept++] = argv[i];
+        }
+    }
+    argv[kept] = NULL;
+    argc = kept;
     static const struct {
         const char *name;
         int (*run)(int, char **);
