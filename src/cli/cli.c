@@ -50,7 +50,17 @@ static struct {
     char stage[48];
     size_t layer, step, batch;
     double start, drawn; /* when the stage began; when a line was last written */
+    int logged;          /* a plain line was written for this stage */
 } bar;
+
+/* Seconds between plain lines: UDL_PROGRESS_SECONDS, else 5. */
+static double log_every(void)
+{
+    const char *env = getenv("UDL_PROGRESS_SECONDS");
+    char *end;
+    double s = env ? strtod(env, &end) : 5.0;
+    return env && (end == env || *end || !(s >= 0.0)) ? 5.0 : s;
+}
 
 void cli_set_quiet(int quiet) { bar.quiet = quiet; }
 
@@ -86,16 +96,20 @@ int cli_progress(const udl_progress *p, void *user)
         snprintf(bar.stage, sizeof bar.stage, "%s", p->stage);
         bar.layer = p->layer;
         bar.start = now;
+        bar.logged = 0;
     }
     bar.step = p->step;
     bar.batch = p->batch;
     const int batched = p->batches > 0;
     const int finished = p->total && p->step == p->total && (!batched || p->batch == p->batches);
     const int tty = isatty(fileno(stderr));
-    /* A terminal redraws ten times a second; a log gets a line every five seconds. */
-    if (!finished && now - bar.drawn < (tty ? 0.1 : 5.0))
+    /* A terminal redraws ten times a second. A log gets a line every few seconds, and the
+     * stage's last line when it got any: work done in less time leaves no lines. */
+    if (tty ? !finished && now - bar.drawn < 0.1
+            : finished ? !bar.logged : now - (bar.logged ? bar.drawn : bar.start) < log_every())
         return 0;
     bar.drawn = now;
+    bar.logged = !tty;
 
     double done = 0.0; /* fraction of the stage */
     if (p->total && batched)
@@ -166,6 +180,7 @@ void cli_progress_done(void)
         fputc('\n', stderr);
     progress_drawn = 0;
     bar.start = 0;
+    bar.logged = 0;
     bar.stage[0] = '\0';
 }
 

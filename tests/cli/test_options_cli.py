@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from harness import check, check_errors, finish, path, udl
+from harness import UDL, check, check_errors, finish, path, udl
 
 rng = np.random.default_rng(5)
 np.save(path("x.npy"), rng.random((40, 6)))
@@ -105,5 +105,47 @@ rc, out, err = udl("train", "--model", "sae", "--layers", ",".join(["3"] * 32), 
 check("train: 32 layers accepted", rc == 0, err)
 rc, out, err = udl("pca", "-i", path("x.npy"), "--variance", "1", "--json")
 check("pca: --variance 1 accepted", rc == 0, err)
+
+# Progress: plain lines when stderr is not a terminal (a pipe here), the stage and layer,
+# epoch and batch, ending each stage at 100 %; none with --quiet; a redrawn bar on a
+# terminal.
+train = ["train", "--model", "sae", "--layers", "4,3", "-i", path("x.npy"), "--save",
+         path("progress.udl"), "--epochs", "3", "--batch", "8"]
+rc, out, err = udl(*train)
+check("progress: no lines for short work", rc == 0 and err == "", err)
+os.environ["UDL_PROGRESS_SECONDS"] = "0"
+rc, out, err = udl(*train)
+lines = err.splitlines()
+check("progress: plain lines", rc == 0 and lines and all("\r" not in l for l in lines), err)
+for layer in (1, 2):
+    check(f"progress: layer {layer} ends at 100 %",
+          f"autoencoder {layer}/2: 100%  epoch 3/3  batch 5/5  loss " in err, err)
+check("progress: a line for every batch at 0 s", len(lines) == 2 * 3 * 5, err)
+rc, out, err = udl(*train, "--quiet")
+check("progress: --quiet", rc == 0 and err == "", err)
+rc, out, err = udl("--quiet", "pca", "-i", path("x.npy"), "-o", path("quiet.npy"))
+check("progress: --quiet before the command", rc == 0 and err == "", err)
+
+del os.environ["UDL_PROGRESS_SECONDS"]
+import pty  # noqa: E402 (only this check needs a terminal)
+import re  # noqa: E402
+
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(UDL, [UDL, *train])
+screen = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    screen += chunk
+_, status = os.waitpid(pid, 0)
+screen = screen.decode(errors="replace")
+check("progress: a terminal gets a redrawn bar",
+      os.WEXITSTATUS(status) == 0 and re.search(r"\rautoencoder 2/2 \[#+\] 100%", screen),
+      repr(screen))
 
 finish("tsne")
