@@ -205,6 +205,70 @@ static void test_ascent_on_a_deeper_unit_beats_every_training_example(void **sta
     free(x);
 }
 
+/* Sum of |differences| between neighbouring pixels of 3 x 4 images. */
+static double variation(const double *img)
+{
+    double v = 0.0;
+    for (size_t r = 0; r < 3; r++)
+        for (size_t c = 0; c < 4; c++) {
+            if (c + 1 < 4)
+                v += fabs(img[r * 4 + c + 1] - img[r * 4 + c]);
+            if (r + 1 < 3)
+                v += fabs(img[(r + 1) * 4 + c] - img[r * 4 + c]);
+        }
+    return v;
+}
+
+/* Blurring the starts and the steps (inputs read as 3 x 4 images) gives smoother inputs
+ * that stay feasible and still excite their units. */
+static void test_ascent_with_blur_is_smoother(void **state)
+{
+    (void)state;
+    double *x = uniform_data(5, N * D);
+    udl_sae *sae = trained_stack(x);
+    udl_model *m;
+    assert_int_equal(udl_model_wrap(UDL_KIND_STACKED_AUTOENCODER, sae, &m), UDL_OK);
+    udl_featviz_params p = udl_featviz_params_default();
+    p.norm = 2.0;
+    double sharp[5 * D], smooth[5 * D], act_sharp[5], act_smooth[5];
+    assert_int_equal(udl_featviz_ascent(m, 1, 0, &p, udl_mat_view(sharp, 5, D), act_sharp),
+                     UDL_OK);
+    p.blur = 1.0;
+    p.image_width = 4;
+    assert_int_equal(udl_featviz_ascent(m, 1, 0, &p, udl_mat_view(smooth, 5, D), act_smooth),
+                     UDL_OK);
+    double v_sharp = 0.0, v_smooth = 0.0;
+    for (size_t u = 0; u < 5; u++) {
+        v_sharp += variation(sharp + u * D);
+        v_smooth += variation(smooth + u * D);
+        assert_true(norm(smooth + u * D, D) <= p.norm * (1 + 1e-12));
+        for (size_t j = 0; j < D; j++)
+            assert_true(smooth[u * D + j] >= 0.0 && smooth[u * D + j] <= 1.0);
+        assert_true(act_smooth[u] > 0.5 * act_sharp[u]);
+    }
+    if (!(v_smooth < 0.8 * v_sharp))
+        fail_msg("variation with blur %.4f, without %.4f", v_smooth, v_sharp);
+    /* the image must tile the input, and the blur be a width in pixels */
+    p.image_width = 5;
+    assert_int_equal(udl_featviz_ascent(m, 1, 0, &p, udl_mat_view(smooth, 1, D), NULL),
+                     UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "image_width to divide the model's 12 inputs"));
+    p.image_width = 0;
+    assert_int_equal(udl_featviz_ascent(m, 1, 0, &p, udl_mat_view(smooth, 1, D), NULL),
+                     UDL_EINVAL);
+    p.image_width = 4;
+    p.blur = NAN;
+    assert_int_equal(udl_featviz_ascent(m, 1, 0, &p, udl_mat_view(smooth, 1, D), NULL),
+                     UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "blur must be 0 to 100 pixels"));
+    p.blur = -1.0;
+    assert_int_equal(udl_featviz_ascent(m, 1, 0, &p, udl_mat_view(smooth, 1, D), NULL),
+                     UDL_EINVAL);
+    udl_model_free(m);
+    udl_sae_free(sae);
+    free(x);
+}
+
 /* A classifier's output units are its class scores: the ascent raises each class's logit
  * above that of every training example. */
 static void test_ascent_on_class_outputs(void **state)
@@ -331,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_first_layer_closed_form_is_the_best_input_of_its_norm),
         cmocka_unit_test(test_ascent_on_a_deeper_unit_beats_every_training_example),
         cmocka_unit_test(test_ascent_on_class_outputs),
+        cmocka_unit_test(test_ascent_with_blur_is_smoother),
         cmocka_unit_test(test_dbn_sample_with_a_unit_clamped_shows_its_visibles),
         cmocka_unit_test(test_image_grid_scales_each_tile_and_draws_borders),
     };

@@ -43,10 +43,15 @@ typedef struct udl_featviz_params {
                            to length rho: the learning rate is a fraction of rho (weight
                            decay is not used) */
     uint64_t seed;      /* the random starts */
+    double blur;        /* > 0: the inputs are images image_width pixels wide, and the
+                           random starts and every step are smoothed by a Gaussian of this
+                           standard deviation in pixels, which keeps pixel noise out of
+                           the result (Yosinski et al. 2015); 0: no smoothing */
+    size_t image_width; /* with blur: divides the input width D */
 } udl_featviz_params;
 
 /* rho 10 (a Fashion-MNIST image's norm is 9.6 on average), clipped to [0, 1], 200 steps,
- * 4 restarts, learning rate 0.05 with momentum 0.9, seed 1. */
+ * 4 restarts, learning rate 0.05 with momentum 0.9, seed 1, no blur. */
 UDL_API udl_featviz_params udl_featviz_params_default(void);
 
 /* Gradient ascent on the input (Erhan et al. 2009) for units first_unit .. first_unit +

@@ -246,7 +246,7 @@ static int draw_figure(const attack_args *a, udl_mat x, udl_mat xadv, const doub
         }
     char what[256], err[512];
     describe(a, 1, what, sizeof what);
-    if (plot_attack(a->png, ex, n, h, w, what, err, sizeof err))
+    if (plot_attack(a->png, ex, n, h, w, what, NULL, 0, err, sizeof err))
         return cli_error("attack", "%s", err);
     return 0;
 }

@@ -64,6 +64,8 @@ static double log_every(void)
 
 void cli_set_quiet(int quiet) { bar.quiet = quiet; }
 
+int cli_quiet(void) { return bar.quiet; }
+
 static void clock_text(char *buf, size_t size, double seconds)
 {
     long s = seconds < 0 ? 0 : seconds > 359999 ? 359999 : (long)(seconds + 0.5);

@@ -56,6 +56,7 @@ double cli_now(void);
 int cli_progress(const udl_progress *p, void *user);
 /* --quiet: cli_progress draws nothing. */
 void cli_set_quiet(int quiet);
+int cli_quiet(void);
 /* Ends the progress line, if one was drawn. */
 void cli_progress_done(void);
 

@@ -23,6 +23,7 @@ static const char usage[] =
     "  eval-ll      an RBM's log-likelihood by annealed importance sampling\n"
     "  visualize    what the units of a layer respond to, as a grid of images\n"
     "  attack       adversarial examples against a classifier, and its accuracy on them\n"
+    "  demo         the whole toolbox on Fashion-MNIST: pictures and an HTML report\n"
     "\n"
     "  udl --version   print the library version\n"
     "\n"
@@ -65,7 +66,8 @@ int main(int argc, char **argv)
                     {"sample", cmd_sample},
                     {"eval-ll", cmd_eval_ll},
                     {"visualize", cmd_visualize},
-                    {"attack", cmd_attack}};
+                    {"attack", cmd_attack},
+                    {"demo", cmd_demo}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

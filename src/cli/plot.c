@@ -227,8 +227,8 @@ static size_t class_of(double label, const double *classes, size_t m)
     return lo < m && classes[lo] == label ? lo : m;
 }
 
-static void class_name(char *buf, size_t size, double value, const char *const *names,
-                       size_t n_names)
+void plot_label_name(char *buf, size_t size, double value, const char *const *names,
+                     size_t n_names)
 {
     if (names && value >= 0 && value == floor(value) && value < (double)n_names)
         snprintf(buf, size, "%s", names[(size_t)value]);
@@ -316,7 +316,7 @@ int plot_scatter(const char *path, udl_mat xy, const double *labels, const char 
             cairo_arc(cr, x + 6, y + 7, 6, 0, 2 * PI);
             cairo_fill(cr);
             cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
-            class_name(name, sizeof name, classes[c], names, n_names);
+            plot_label_name(name, sizeof name, classes[c], names, n_names);
             text_at(cr, name, x + 20, y + 7, 0.0, 0.5);
         }
     }
@@ -609,7 +609,7 @@ static double largest_change(const plot_example *ex, size_t n, size_t d)
 /* One example's three tiles and their labels, its cell's top left at (x, y). */
 static cairo_status_t draw_example(cairo_t *cr, const figure *f, const plot_example *e,
                                    size_t h, size_t w, double m, double *delta, double x,
-                                   double y)
+                                   double y, const char *const *names, size_t n_names)
 {
     const size_t d = h * w;
     double inf = 0.0, sq = 0.0;
@@ -626,19 +626,23 @@ static cairo_status_t draw_example(cairo_t *cr, const figure *f, const plot_exam
     if (!cs)
         cs = draw_tile(cr, gray_tile(e->xadv, h, w, 0.0, 1.0),
                        x + 2 * (f->cell + FIG_GAP) + pad, y, f->zoom);
-    char a[64], b[64];
+    char a[160], b[160], name[128];
     set_font(cr, FIG_FONT, 0);
-    snprintf(a, sizeof a, "true %g", e->truth);
-    snprintf(b, sizeof b, "predicted %g", e->before);
+    plot_label_name(name, sizeof name, e->truth, names, n_names);
+    snprintf(a, sizeof a, "true %s", name);
+    plot_label_name(name, sizeof name, e->before, names, n_names);
+    snprintf(b, sizeof b, "predicted %s", name);
     tile_labels(cr, x, below, f->cell, a, b, 0);
     snprintf(a, sizeof a, "L\u221e %.3g", inf);
     snprintf(b, sizeof b, "L2 %.3g", sqrt(sq));
     tile_labels(cr, x + f->cell + FIG_GAP, below, f->cell, a, b, 0);
     const int targeted = !isnan(e->target);
     const int success = targeted ? e->after == e->target : e->after != e->truth;
-    snprintf(a, sizeof a, "predicted %g", e->after);
+    plot_label_name(name, sizeof name, e->after, names, n_names);
+    snprintf(a, sizeof a, "predicted %s", name);
+    plot_label_name(name, sizeof name, e->target, names, n_names);
     if (targeted)
-        snprintf(b, sizeof b, "target %g", e->target);
+        snprintf(b, sizeof b, "target %s", name);
     else
         b[0] = '\0';
     tile_labels(cr, x + 2 * (f->cell + FIG_GAP), below, f->cell, a, b, success);
@@ -646,7 +650,8 @@ static cairo_status_t draw_example(cairo_t *cr, const figure *f, const plot_exam
 }
 
 int plot_attack(const char *path, const plot_example *ex, size_t n, size_t h, size_t w,
-                const char *what, char *err, size_t errlen)
+                const char *what, const char *const *names, size_t n_names, char *err,
+                size_t errlen)
 {
     const size_t d = h * w;
     double *delta = n && d ? malloc(d * sizeof(double)) : NULL;
@@ -685,13 +690,247 @@ int plot_attack(const char *path, const plot_example *ex, size_t n, size_t h, si
         const size_t g = i / f.rows, r = i % f.rows;
         cs = draw_example(cr, &f, &ex[i], h, w, m, delta,
                           FIG_MARGIN + (double)g * (f.group + FIG_GROUP_GAP),
-                          FIG_MARGIN + FIG_HEADER + (double)r * f.row);
+                          FIG_MARGIN + FIG_HEADER + (double)r * f.row, names, n_names);
     }
     set_font(cr, FIG_FONT, 0);
     cairo_set_source_rgb(cr, FIG_TEXT);
     text_lines(cr, caption, FIG_MARGIN, FIG_MARGIN + FIG_HEADER + (double)f.rows * f.row,
                f.width - 2 * FIG_MARGIN, FIG_LINE + 2, 1);
     free(delta);
+    const cairo_status_t drawn = cs ? cs : cairo_status(cr);
+    cairo_destroy(cr);
+    return write_png(surface, drawn, path, err, errlen);
+}
+
+/* ---- line plots ------------------------------------------------------------------------- */
+
+static void series_path(cairo_t *cr, const frame *f, const plot_series *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const double x = px(f, s->x[i]), y = py(f, s->y[i]);
+        if (i == 0)
+            cairo_move_to(cr, x, y);
+        else
+            cairo_line_to(cr, x, y);
+    }
+}
+
+static void series_marker(cairo_t *cr, const plot_series *s, double x, double y)
+{
+    if (s->style == 1)
+        cairo_rectangle(cr, x - 3.5, y - 3.5, 7, 7);
+    else
+        cairo_arc(cr, x, y, 4, 0, 2 * PI);
+    cairo_fill(cr);
+}
+
+static void series_style(cairo_t *cr, const plot_series *s)
+{
+    static const double dash[] = {8.0, 5.0};
+    const double *rgb = palette[(size_t)s->colour % 10];
+    cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+    cairo_set_line_width(cr, 2.2);
+    cairo_set_dash(cr, s->style == 1 ? dash : NULL, s->style == 1 ? 2 : 0, 0);
+}
+
+int plot_lines(const char *path, const plot_series *s, size_t n, plot_text text, double y0,
+               double y1, int legend_top, char *err, size_t errlen)
+{
+    frame f = {90, WIDTH - 40, 60, HEIGHT - 80, INFINITY, -INFINITY, INFINITY, -INFINITY};
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < s[k].n; i++) {
+            f.x0 = fmin(f.x0, s[k].x[i]);
+            f.x1 = fmax(f.x1, s[k].x[i]);
+            f.y0 = fmin(f.y0, s[k].y[i]);
+            f.y1 = fmax(f.y1, s[k].y[i]);
+        }
+    if (!(f.x0 <= f.x1) || !isfinite(f.x0 + f.x1 + f.y0 + f.y1)) {
+        snprintf(err, errlen, "a line plot needs finite points");
+        return -1;
+    }
+    if (y0 < y1) {
+        f.y0 = y0;
+        f.y1 = y1;
+    } else {
+        const double pad = f.y1 > f.y0 ? 0.08 * (f.y1 - f.y0) : fabs(f.y0) * 0.1 + 1.0;
+        f.y0 -= pad;
+        f.y1 += pad;
+    }
+    const double xpad = f.x1 > f.x0 ? 0.03 * (f.x1 - f.x0) : 1.0;
+    f.x0 -= xpad;
+    f.x1 += xpad;
+    int integer_x = 1; /* epochs: no ticks between them */
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < s[k].n; i++)
+            integer_x &= s[k].x[i] == floor(s[k].x[i]);
+    cairo_surface_t *surface;
+    cairo_t *cr = new_canvas(&surface);
+    draw_axes(cr, &f, text, integer_x);
+    cairo_save(cr);
+    cairo_rectangle(cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
+    cairo_clip(cr);
+    for (size_t k = 0; k < n; k++) {
+        series_style(cr, &s[k]);
+        series_path(cr, &f, &s[k]);
+        cairo_stroke(cr);
+        for (size_t i = 0; i < s[k].n; i++)
+            series_marker(cr, &s[k], px(&f, s[k].x[i]), py(&f, s[k].y[i]));
+    }
+    cairo_restore(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+
+    /* the legend: a framed white box inside the plot */
+    set_font(cr, 14, 0);
+    double widest = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        cairo_text_extents_t e;
+        cairo_text_extents(cr, s[k].label, &e);
+        widest = fmax(widest, e.x_advance);
+    }
+    const double row = 24, bw = widest + 70, bh = row * (double)n + 12;
+    const double bx = f.right - bw - 14, by = legend_top ? f.top + 14 : f.bottom - bh - 14;
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.92);
+    cairo_rectangle(cr, bx, by, bw, bh);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);
+    cairo_set_line_width(cr, 1.0);
+    cairo_stroke(cr);
+    for (size_t k = 0; k < n; k++) {
+        const double y = by + 6 + row * ((double)k + 0.5);
+        series_style(cr, &s[k]);
+        cairo_move_to(cr, bx + 10, y);
+        cairo_line_to(cr, bx + 46, y);
+        cairo_stroke(cr);
+        series_marker(cr, &s[k], bx + 28, y);
+        cairo_set_dash(cr, NULL, 0, 0);
+        cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+        text_at(cr, s[k].label, bx + 56, y, 0.0, 0.5);
+    }
+    return finish(surface, cr, path, err, errlen);
+}
+
+/* ---- figures of image panels ------------------------------------------------------------ */
+
+enum { PANEL_GAP = 4, PANEL_TITLE = 28, PANEL_LABEL = 18, PANEL_SPACE = 36 };
+
+typedef struct panel_box {
+    double label_w, width, height; /* row labels' column; the panel's whole size */
+    size_t rows;
+} panel_box;
+
+static double widest_text(cairo_t *cr, const char *const *texts, size_t n)
+{
+    double w = 0.0;
+    for (size_t i = 0; texts && i < n; i++) {
+        cairo_text_extents_t e;
+        cairo_text_extents(cr, texts[i], &e);
+        w = fmax(w, e.x_advance);
+    }
+    return w;
+}
+
+static panel_box panel_measure(cairo_t *cr, const plot_panel *p, double tw, double th)
+{
+    panel_box b;
+    const size_t cols = p->cols < p->n ? p->cols : p->n;
+    b.rows = (p->n + p->cols - 1) / p->cols;
+    set_font(cr, 13, 0);
+    b.label_w = p->row_labels ? widest_text(cr, p->row_labels, b.rows) + 14 : 0.0;
+    /* tiles are spread so that labels under them do not run into each other */
+    const double cell = fmax(tw, p->labels ? widest_text(cr, p->labels, p->n) + 6 : 0.0);
+    b.width = b.label_w + (double)cols * cell + (double)(cols - 1) * PANEL_GAP;
+    b.height = PANEL_TITLE + (double)b.rows * (th + (p->labels ? PANEL_LABEL : 0)) +
+               (double)(b.rows - 1) * PANEL_GAP;
+    return b;
+}
+
+static cairo_status_t panel_draw(cairo_t *cr, const plot_panel *p, const panel_box *b,
+                                 size_t h, size_t w, double zoom, double x, double y)
+{
+    const double tw = (double)w * zoom, th = (double)h * zoom;
+    const size_t cols = p->cols < p->n ? p->cols : p->n;
+    const double cell = (b->width - b->label_w - (double)(cols - 1) * PANEL_GAP) / (double)cols;
+    set_font(cr, 15, 1);
+    cairo_set_source_rgb(cr, FIG_TEXT);
+    text_at(cr, p->title, x + b->label_w, y, 0.0, 0.0);
+    cairo_status_t cs = CAIRO_STATUS_SUCCESS;
+    for (size_t i = 0; i < p->n && !cs; i++) {
+        const size_t r = i / p->cols, c = i % p->cols;
+        const double *v = p->images + i * h * w;
+        double lo = 0.0, hi = 1.0;
+        if (p->stretch) {
+            lo = INFINITY, hi = -INFINITY;
+            for (size_t j = 0; j < h * w; j++) {
+                lo = fmin(lo, v[j]);
+                hi = fmax(hi, v[j]);
+            }
+        }
+        const double cx = x + b->label_w + (double)c * (cell + PANEL_GAP);
+        const double cy = y + PANEL_TITLE + (double)r * (th + PANEL_GAP +
+                                                         (p->labels ? PANEL_LABEL : 0));
+        cs = draw_tile(cr, gray_tile(v, h, w, lo, hi), cx + (cell - tw) / 2, cy, zoom);
+        set_font(cr, 13, 0);
+        cairo_set_source_rgb(cr, FIG_TEXT);
+        if (p->labels)
+            text_at(cr, p->labels[i], cx + cell / 2, cy + th + 3, 0.5, 0.0);
+        if (p->row_labels && c == 0)
+            text_at(cr, p->row_labels[r], x + b->label_w - 12, cy + th / 2, 1.0, 0.5);
+    }
+    return cs;
+}
+
+int plot_images(const char *path, const plot_panel *p, size_t n, size_t h, size_t w,
+                size_t zoom, int across, const char *caption, char *err, size_t errlen)
+{
+    enum { MAX_PANELS = 8 };
+    if (!n || n > MAX_PANELS || !h || !w || !zoom) {
+        snprintf(err, errlen, "a figure needs 1 to %d panels of images", MAX_PANELS);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++)
+        if (!p[k].n || !p[k].cols) {
+            snprintf(err, errlen, "panel \"%s\" has no images", p[k].title);
+            return -1;
+        }
+    const double tw = (double)(w * zoom), th = (double)(h * zoom);
+    cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
+    cairo_t *cr = cairo_create(scratch);
+    panel_box box[MAX_PANELS];
+    double width = 0.0, height = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        box[k] = panel_measure(cr, &p[k], tw, th);
+        width = across ? width + box[k].width + (k ? PANEL_SPACE : 0) : fmax(width, box[k].width);
+        height = across ? fmax(height, box[k].height)
+                        : height + box[k].height + (k ? PANEL_SPACE : 0);
+    }
+    set_font(cr, FIG_FONT, 0);
+    const size_t lines = caption ? text_lines(cr, caption, 0, 0, width, FIG_LINE + 2, 0) : 0;
+    cairo_destroy(cr);
+    cairo_surface_destroy(scratch);
+    const double total_h = 2 * FIG_MARGIN + height + (lines ? 14 + (double)lines * (FIG_LINE + 2) : 0);
+    if (width + 2 * FIG_MARGIN > IMAGE_MAX_SIDE || total_h > IMAGE_MAX_SIDE) {
+        snprintf(err, errlen, "the figure would be larger than %d pixels a side", IMAGE_MAX_SIDE);
+        return -1;
+    }
+    cairo_surface_t *surface = cairo_image_surface_create(
+        CAIRO_FORMAT_RGB24, (int)ceil(width + 2 * FIG_MARGIN), (int)ceil(total_h));
+    cr = cairo_create(surface);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_status_t cs = CAIRO_STATUS_SUCCESS;
+    double x = FIG_MARGIN, y = FIG_MARGIN;
+    for (size_t k = 0; k < n && !cs; k++) {
+        cs = panel_draw(cr, &p[k], &box[k], h, w, (double)zoom, x, y);
+        if (across)
+            x += box[k].width + PANEL_SPACE;
+        else
+            y += box[k].height + PANEL_SPACE;
+    }
+    if (lines) {
+        set_font(cr, FIG_FONT, 0);
+        cairo_set_source_rgb(cr, FIG_TEXT);
+        text_lines(cr, caption, FIG_MARGIN, FIG_MARGIN + height + 14, width, FIG_LINE + 2, 1);
+    }
     const cairo_status_t drawn = cs ? cs : cairo_status(cr);
     cairo_destroy(cr);
     return write_png(surface, drawn, path, err, errlen);

@@ -100,8 +100,54 @@ static udl_status check_params(const udl_featviz_params *p)
     if (p->restarts == 0 || p->restarts > 1024)
         return udli_fail(UDL_EINVAL, "featviz: restarts must be 1 to 1024, got %zu",
                          p->restarts);
+    if (!(p->blur >= 0.0 && p->blur <= 100.0))
+        return udli_fail(UDL_EINVAL, "featviz: blur must be 0 to 100 pixels, got %g", p->blur);
     udl_status s = udl_sgd_params_check(&p->sgd);
     return s ? udli_fail(s, "featviz: %s", udl_last_error()) : UDL_OK;
+}
+
+/* A separable Gaussian blur of each row of x, an image of x.cols / w rows of w pixels,
+ * edges clamped; tmp holds x.cols values. The weights sum to 1, so a constant image stays
+ * as it is. */
+static void blur_rows(udl_mat x, size_t w, const double *kernel, size_t radius, double *tmp)
+{
+    const size_t h = x.cols / w;
+    for (size_t i = 0; i < x.rows; i++) {
+        double *img = x.data + i * x.ld;
+        for (int pass = 0; pass < 2; pass++) {
+            /* pass 0 along the rows of the image into tmp, pass 1 along its columns back */
+            const double *src = pass ? tmp : img;
+            double *dst = pass ? img : tmp;
+            for (size_t r = 0; r < h; r++)
+                for (size_t c = 0; c < w; c++) {
+                    double sum = 0.0;
+                    for (size_t k = 0; k <= 2 * radius; k++) {
+                        const long off = (long)k - (long)radius;
+                        const long rr = pass ? (long)r + off : (long)r;
+                        const long cc = pass ? (long)c : (long)c + off;
+                        const size_t r2 = rr < 0 ? 0 : rr >= (long)h ? h - 1 : (size_t)rr;
+                        const size_t c2 = cc < 0 ? 0 : cc >= (long)w ? w - 1 : (size_t)cc;
+                        sum += kernel[k] * src[r2 * w + c2];
+                    }
+                    dst[r * w + c] = sum;
+                }
+        }
+    }
+}
+
+/* The normalised Gaussian weights for offsets -radius..radius, radius = ceil(3 sigma). */
+static size_t gaussian_kernel(double sigma, double *kernel, size_t max_radius)
+{
+    size_t radius = (size_t)ceil(3.0 * sigma);
+    radius = radius > max_radius ? max_radius : radius;
+    double sum = 0.0;
+    for (size_t k = 0; k <= 2 * radius; k++) {
+        const double t = ((double)k - (double)radius) / sigma;
+        sum += kernel[k] = exp(-0.5 * t * t);
+    }
+    for (size_t k = 0; k <= 2 * radius; k++)
+        kernel[k] /= sum;
+    return radius;
 }
 
 /* Into the feasible set: [0, 1] when clipping, then the ball |x| <= rho (shrinking toward
@@ -148,6 +194,11 @@ UDL_API udl_status udl_featviz_ascent(const udl_model *m, size_t layer, size_t f
         udli_net_free(net);
         return s;
     }
+    if (params->blur > 0.0 && (params->image_width == 0 || d % params->image_width)) {
+        udli_net_free(net);
+        return udli_fail(UDL_EINVAL, "featviz ascent: blur needs image_width to divide the "
+                         "model's %zu inputs, got %zu", d, params->image_width);
+    }
     /* every restart of every unit is one row of one batch */
     const size_t rows = n * r;
     double *xs = udli_alloc(rows, d * sizeof(double), "featviz inputs");
@@ -155,8 +206,10 @@ UDL_API udl_status udl_featviz_ascent(const udl_model *m, size_t layer, size_t f
     double *vel = udli_calloc(rows * d, sizeof(double), "featviz velocities");
     double *value = udli_alloc(rows, sizeof(double), "featviz values");
     size_t *unit = udli_alloc(rows, sizeof(size_t), "featviz units");
+    double *tmp = params->blur > 0.0 ? udli_alloc(d, sizeof(double), "featviz blur") : NULL;
     udli_net_ws ws = {0};
-    if (!xs || !g || !vel || !value || !unit || (s = udli_net_ws_alloc(net, rows, &ws))) {
+    if (!xs || !g || !vel || !value || !unit || (params->blur > 0.0 && !tmp) ||
+        (s = udli_net_ws_alloc(net, rows, &ws))) {
         s = s ? s : UDL_ENOMEM;
         goto done;
     }
@@ -164,6 +217,13 @@ UDL_API udl_status udl_featviz_ascent(const udl_model *m, size_t layer, size_t f
     udli_rng_seed(&rng, params->seed);
     udli_rng_uniforms(&rng, xs, rows * d);
     udl_mat xm = udl_mat_view(xs, rows, d), gm = udl_mat_view(g, rows, d);
+    enum { MAX_RADIUS = 300 };
+    double kernel[2 * MAX_RADIUS + 1];
+    size_t radius = 0;
+    if (params->blur > 0.0) {
+        radius = gaussian_kernel(params->blur, kernel, MAX_RADIUS);
+        blur_rows(xm, params->image_width, kernel, radius, tmp);
+    }
     project(xm, params->norm, params->clip);
     for (size_t i = 0; i < rows; i++)
         unit[i] = first_unit + i / r;
@@ -174,6 +234,8 @@ UDL_API udl_status udl_featviz_ascent(const udl_model *m, size_t layer, size_t f
         if (step == params->steps)
             break;
         udli_net_input_gradient(net, &ws, xm, layer + 1, dtop, gm);
+        if (params->blur > 0.0)
+            blur_rows(gm, params->image_width, kernel, radius, tmp);
         /* descend on minus the gradient, normalised to length rho, so the rate is a
          * fraction of the ball whatever the unit's scale */
         for (size_t i = 0; i < rows; i++) {
@@ -208,6 +270,7 @@ done:
     free(vel);
     free(value);
     free(unit);
+    free(tmp);
     return s;
 }
 
