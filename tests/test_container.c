@@ -82,10 +82,10 @@ static void test_layout_is_little_endian_as_documented(void **state)
     assert_int_equal(udli_get_u64le(p + 33), 1);
     assert_true(udli_get_f64le(p + 49) == 0.1);
     assert_int_equal(p[49], 0x9a); /* 0.1 = 0x3FB999999999999A, lowest byte first */
-    assert_int_equal(udli_get_u32le(p + 57), UDL_FIELD_U64);
+    assert_int_equal(udli_get_u32le(p + 57), UDL_FIELD_INTEGER);
     assert_int_equal(p[65], 'n');
     assert_int_equal(udli_get_u64le(p + 66), 7);
-    assert_int_equal(udli_get_u32le(p + 74), UDL_FIELD_F64);
+    assert_int_equal(udli_get_u32le(p + 74), UDL_FIELD_NUMBER);
     assert_int_equal(p[82], 'f');
     assert_true(udli_get_f64le(p + 83) == 0.1);
     free(p);

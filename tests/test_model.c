@@ -485,6 +485,193 @@ static void test_stack_whose_linear_layer_feeds_cross_entropy_is_refused(void **
     udl_ae_free(sigmoid);
 }
 
+/* ---- the fields of a model's file ---------------------------------------------------------- */
+
+static uint64_t le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Reads the fields of the format-2 file at path by the layout in container.h (a reader of
+ * its own, not the library's) and checks that m gives each of them, bit for bit; returns
+ * how many there were. */
+static size_t check_fields_against_bytes(const udl_model *m, const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    static unsigned char bytes[1 << 16];
+    size_t size = fread(bytes, 1, sizeof bytes, fp);
+    fclose(fp);
+    assert_true(size > 28 && size < sizeof bytes);
+    assert_int_equal(le32(bytes + 8), 2);
+    const uint32_t n = le32(bytes + 16);
+    size_t at = 24;
+    for (uint32_t i = 0; i < n; i++) {
+        const uint32_t type = le32(bytes + at), len = le32(bytes + at + 4);
+        char name[64];
+        memcpy(name, bytes + at + 8, len);
+        name[len] = '\0';
+        at += 8 + len;
+        udl_field f;
+        assert_int_equal(udl_model_find_field(m, name, &f), UDL_OK);
+        assert_string_equal(f.name, name);
+        assert_int_equal(f.type, type);
+        assert_non_null(f.about); /* every field udl saves is described */
+        if (type == UDL_FIELD_INTEGER) {
+            assert_true(f.integer == le64(bytes + at));
+            at += 8;
+        } else if (type == UDL_FIELD_NUMBER) {
+            uint64_t bits;
+            memcpy(&bits, &f.number, 8);
+            assert_true(bits == le64(bytes + at));
+            at += 8;
+        } else {
+            assert_int_equal(f.rows, le64(bytes + at));
+            assert_int_equal(f.cols, le64(bytes + at + 8));
+            at += 16;
+            for (size_t k = 0; k < f.rows * f.cols; k++) {
+                uint64_t bits;
+                memcpy(&bits, &f.data[k], 8);
+                assert_true(bits == le64(bytes + at + 8 * k));
+            }
+            assert_true((f.data == NULL) == (f.rows * f.cols == 0));
+            at += 8 * f.rows * f.cols;
+        }
+    }
+    assert_int_equal(at + 4, size);
+    return n;
+}
+
+/* A model of kind trained on uniform data from seed, saved to path and loaded again. */
+static udl_model *trained_and_loaded(udl_kind kind, uint64_t seed, const char *path)
+{
+    double *x = uniform_data(seed, N * D), z[N * D], xhat[N * D];
+    size_t codes;
+    save_trained(kind, udl_mat_view(x, N, D), path, z, &codes, xhat);
+    free(x);
+    udl_model *m;
+    assert_int_equal(udl_model_load(path, &m), UDL_OK);
+    return m;
+}
+
+static void test_fields_of_every_kind_are_its_file_s_bit_for_bit(void **state)
+{
+    (void)state;
+    for (uint32_t k = 1; k <= UDL_KIND_COUNT; k++) {
+        char path[512];
+        tmp_path(path, sizeof path, "fields.udl");
+        udl_model *m = trained_and_loaded((udl_kind)k, 11, path);
+        assert_int_equal(udl_model_format_version(m), 2);
+        const size_t n = udl_model_n_fields(m);
+        assert_int_equal(check_fields_against_bytes(m, path), n);
+        /* walked by index: every field once, in order of name */
+        udl_field f, prev = {0};
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(udl_model_field(m, i, &f), UDL_OK);
+            if (i)
+                assert_true(strcmp(prev.name, f.name) < 0);
+            prev = f;
+        }
+        udl_model_free(m);
+    }
+}
+
+static void test_fields_name_layers_choices_and_the_model_s_own_values(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof path, "fields-named.udl");
+    udl_field f;
+    /* a classifier: the engine's layers */
+    udl_model *m = trained_and_loaded(UDL_KIND_DNN, 12, path);
+    assert_int_equal(udl_model_find_field(m, "W1", &f), UDL_OK);
+    assert_int_equal(f.type, UDL_FIELD_MATRIX);
+    assert_int_equal(f.layer, 1);
+    assert_true(f.rows == 6 && f.cols == 3);
+    assert_non_null(strstr(f.about, "inputs x outputs"));
+    assert_int_equal(udl_model_find_field(m, "act2", &f), UDL_OK);
+    assert_true(f.type == UDL_FIELD_INTEGER && f.integer == UDL_ACT_SOFTMAX && f.layer == 2);
+    assert_string_equal(f.value_name, "softmax");
+    assert_int_equal(udl_model_find_field(m, "epochs", &f), UDL_OK);
+    assert_true(f.integer == 2 && f.layer == -1 && f.value_name == NULL);
+    assert_int_equal(udl_model_find_field(m, "learning_rate", &f), UDL_OK);
+    assert_true(f.type == UDL_FIELD_NUMBER && f.number == udl_dnn_params_default().train.sgd.learning_rate);
+    assert_int_equal(udl_model_find_field(m, "history", &f), UDL_OK);
+    size_t epochs;
+    const double *h = udl_dnn_history(udl_model_object(m), &epochs);
+    assert_true(f.rows == 1 && f.cols == epochs && epochs == 2);
+    assert_memory_equal(f.data, h, epochs * sizeof(double));
+    udl_model_free(m);
+    /* a stack: each layer's fields after L<i>., described as its layer kind's */
+    m = trained_and_loaded(UDL_KIND_DBN, 12, path);
+    assert_int_equal(udl_model_find_field(m, "L1.W", &f), UDL_OK);
+    assert_true(f.layer == 1 && f.rows == 6 && f.cols == 3);
+    const udl_rbm *rbm = udl_dbn_layer(udl_model_object(m), 1);
+    assert_memory_equal(f.data, udl_rbm_weights(rbm), 6 * 3 * sizeof(double));
+    assert_int_equal(udl_model_find_field(m, "L0.method", &f), UDL_OK);
+    assert_string_equal(f.value_name, "cd");
+    assert_int_equal(udl_model_find_field(m, "L0.c", &f), UDL_OK);
+    assert_non_null(strstr(f.about, "hidden units"));
+    udl_model_free(m);
+    /* an autoencoder's b is its codes' bias, unlike an RBM's */
+    m = trained_and_loaded(UDL_KIND_AUTOENCODER, 12, path);
+    assert_int_equal(udl_model_find_field(m, "b", &f), UDL_OK);
+    assert_non_null(strstr(f.about, "codes"));
+    assert_memory_equal(f.data, udl_ae_hidden_bias(udl_model_object(m)), 5 * sizeof(double));
+    assert_int_equal(udl_model_find_field(m, "loss", &f), UDL_OK);
+    assert_string_equal(f.value_name, "cross-entropy");
+    udl_model_free(m);
+    /* a format-1 file: its version, and its positional scalars by name */
+    snprintf(path, sizeof path, "%s/format1/ae.udl", UDL_FIXTURES);
+    assert_int_equal(udl_model_load(path, &m), UDL_OK);
+    assert_int_equal(udl_model_format_version(m), 1);
+    assert_int_equal(udl_model_find_field(m, "info", &f), UDL_OK);
+    assert_int_equal(f.type, UDL_FIELD_MATRIX);
+    assert_int_equal(udl_model_find_field(m, "epochs", &f), UDL_OK);
+    assert_true(f.type == UDL_FIELD_NUMBER && f.number == 3.0);
+    udl_model_free(m);
+}
+
+static void test_fields_refuse_bad_arguments_with_a_sentence(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof path, "fields-bad.udl");
+    udl_model *m = trained_and_loaded(UDL_KIND_PCA, 13, path);
+    udl_field f;
+    const size_t n = udl_model_n_fields(m);
+    assert_int_equal(n, 8);
+    assert_int_equal(udl_model_field(m, n, &f), UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "index 8 is out of range (the file has 8 fields)"));
+    assert_int_equal(udl_model_field(m, 0, NULL), UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "model or field is NULL"));
+    assert_int_equal(udl_model_field(NULL, 0, &f), UDL_EINVAL);
+    assert_int_equal(udl_model_find_field(m, NULL, &f), UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "name is NULL"));
+    assert_int_equal(udl_model_find_field(m, "W9", &f), UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "has no field 'W9'"));
+    assert_int_equal(udl_model_n_fields(NULL), 0);
+    assert_int_equal(udl_model_format_version(NULL), 0);
+    /* a wrapped model has no file */
+    udl_model *w;
+    assert_int_equal(udl_model_wrap(UDL_KIND_PCA, udl_model_object(m), &w), UDL_OK);
+    assert_int_equal(udl_model_n_fields(w), 0);
+    assert_int_equal(udl_model_format_version(w), 0);
+    assert_int_equal(udl_model_field(w, 0, &f), UDL_EINVAL);
+    assert_non_null(strstr(udl_last_error(), "the PCA was not loaded from a file"));
+    assert_int_equal(udl_model_find_field(w, "mean", &f), UDL_EINVAL);
+    udl_model_free(w);
+    udl_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -495,6 +682,9 @@ int main(void)
         cmocka_unit_test(test_generic_handle_says_what_a_kind_cannot_do),
         cmocka_unit_test(test_out_of_memory_while_loading_is_not_a_format_error),
         cmocka_unit_test(test_stack_whose_linear_layer_feeds_cross_entropy_is_refused),
+        cmocka_unit_test(test_fields_of_every_kind_are_its_file_s_bit_for_bit),
+        cmocka_unit_test(test_fields_name_layers_choices_and_the_model_s_own_values),
+        cmocka_unit_test(test_fields_refuse_bad_arguments_with_a_sentence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,6 +83,60 @@ UDL_API udl_status udl_model_sample(const udl_model *m, udl_mat v, size_t n_step
 UDL_API udl_status udl_model_get_train_params(const udl_model *m, udl_train_params *params);
 UDL_API udl_status udl_model_set_train_params(udl_model *m, const udl_train_params *params);
 
+/** @name What a model file holds
+ * A loaded model keeps the fields of its file as they were read, so a program can list
+ * them, show them or hand them to another framework without knowing the kind: the tool's
+ * `udl info` and `udl export` are written this way. The fields are those of the file at
+ * load time; training the model afterwards does not change them (save and load again to
+ * see new values). Keeping them costs a second copy of the file's values in memory.
+ * @{ */
+
+/** The type of a field, as stored in model files (the values never change). */
+typedef enum udl_field_type {
+    UDL_FIELD_INTEGER = 1, /**< an unsigned 64-bit integer: a size, a count, a choice */
+    UDL_FIELD_NUMBER = 2,  /**< a double */
+    UDL_FIELD_MATRIX = 3   /**< rows x cols doubles, row-major */
+} udl_field_type;
+
+/** One field of a model file. Nothing in it is owned by the caller: name, data, about
+ * and value_name stay valid until the model is freed. */
+typedef struct udl_field {
+    /** The field's name: "W0", "learning_rate"; a stack's layers put "L<i>." before
+     * their fields' names ("L1.W"). */
+    const char *name;
+    udl_field_type type;
+    uint64_t integer;   /**< the value of an integer field, else 0 */
+    double number;      /**< the value of a number field, else 0 */
+    /** A matrix field's values, rows x cols row-major (element (i, j) at
+     * data[i * cols + j]); NULL for a scalar or an empty matrix. */
+    const double *data;
+    size_t rows, cols;  /**< a matrix's shape; 0 x 0 for a scalar */
+    /** The layer the field belongs to, counted from 0 at the input: the 2 of "W2", the 1
+     * of "L1.b"; -1 for a field of the whole model. */
+    long layer;
+    /** What the field is, in a sentence that says how it is used (for weights: which
+     * side is the input, so that a forward pass can be written from it); NULL for a
+     * field this udl does not read. */
+    const char *about;
+    /** For an integer field that names a choice (an activation, a loss, a schedule): the
+     * choice's name, such as "relu" or "cross-entropy"; NULL otherwise. */
+    const char *value_name;
+} udl_field;
+
+/** The model file format version the model was loaded from (1 or 2; models are saved
+ * in the newest); 0 for a NULL model or one from udl_model_wrap, which has no file. */
+UDL_API unsigned udl_model_format_version(const udl_model *m);
+/** The number of fields of the model's file; 0 for a NULL or wrapped model. */
+UDL_API size_t udl_model_n_fields(const udl_model *m);
+/** Field i of the model's file, in order of name (i < udl_model_n_fields). UDL_EINVAL
+ * for a NULL argument, an i out of range, or a model from udl_model_wrap. */
+UDL_API udl_status udl_model_field(const udl_model *m, size_t i, udl_field *field);
+/** The field called name; UDL_EINVAL as udl_model_field, or when the file has no field
+ * of that name. */
+UDL_API udl_status udl_model_find_field(const udl_model *m, const char *name,
+                                        udl_field *field);
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

@@ -419,7 +419,26 @@ static udl_status row_net(const void *m, udli_net **out)
     return udli_net_gather(&net, &encoder, 1, out);
 }
 
+UDLI_CHOICE_NAMES(noise_choice, "none", "mask", "gaussian")
+
+const udli_field_doc udli_ae_field_docs[] = {
+    {"n_visible", "the inputs (visible units), D", NULL, NULL},
+    {"n_hidden", "the code units (hidden units), M", NULL, NULL},
+    {"linear", "1: identity activations; 0: sigmoid ones (act below)", NULL, NULL},
+    {"loss", "the reconstruction loss", udli_loss_choice, NULL},
+    {"noise", "the corruption of the inputs while training (a denoising autoencoder)",
+     noise_choice, NULL},
+    {"noise_level", "the masking probability or the Gaussian noise's deviation", NULL, NULL},
+    {"W", "the weights, inputs x codes (D x M), shared by encoder and decoder: codes "
+          "H = act(X W + b), reconstruction act(H W^T + c)", NULL, NULL},
+    {"b", "the biases of the codes (hidden units), 1 x M", NULL, NULL},
+    {"c", "the biases of the reconstruction (visible units), 1 x D", NULL, NULL},
+    {"info", "format 1: the scalars above by position (each also given by its name)", NULL,
+     NULL},
+    {"", NULL, NULL, udli_train_field_docs},
+    {NULL, NULL, NULL, NULL}};
+
 const udli_kind_row udli_ae_row = {
     UDL_KIND_AUTOENCODER, "ae", "autoencoder", row_read, row_save, row_free, row_inputs,
     row_codes, NULL, row_encode, row_reconstruct, NULL, NULL, row_get_train, row_set_train,
-    row_net};
+    row_net, udli_ae_field_docs};

@@ -475,7 +475,20 @@ static udl_status row_net(const void *m, udli_net **out)
     return udli_net_gather(nets, layers, net->n_layers / 2, out);
 }
 
+static const udli_field_doc docs[] = {
+    {"linear_code", "1 when the code layer (layer layers/2 - 1) is linear", NULL, NULL},
+    {"loss", "the reconstruction loss", udli_loss_choice, NULL},
+    {"layers", "the number of layers L (even): layer l maps h_l to h_{l+1} = act_l(h_l W_l + "
+               "b_l), h_0 the input rows; layers 0 to L/2-1 encode (the codes are h_{L/2}), the "
+               "rest decode (the reconstruction is h_L)", NULL, NULL},
+    {"output_linear", "format 1: 1 when the output layer is linear", NULL, NULL},
+    {"reserved", "format 1: unused", NULL, NULL},
+    {"info", "format 1: the scalars by position (each also given by its name)", NULL, NULL},
+    {"", NULL, NULL, udli_train_field_docs},
+    {"", NULL, NULL, udli_net_field_docs},
+    {NULL, NULL, NULL, NULL}};
+
 const udli_kind_row udli_deep_ae_row = {
     UDL_KIND_DEEP_AUTOENCODER, "deep-ae", "deep autoencoder", row_read, row_save, row_free,
     row_inputs, row_codes, NULL, row_encode, row_reconstruct, NULL, NULL, row_get_train,
-    row_set_train, row_net};
+    row_set_train, row_net, docs};

@@ -6,6 +6,7 @@
 #include <udl/autoencoder.h>
 
 #include "core/container.h"
+#include "core/model.h"
 #include "core/net.h"
 
 /* Mean loss of reconstructing target from input (same shape, at most batch_size rows),
@@ -28,6 +29,8 @@ udl_status udli_ae_check_input(udl_mat x, size_t cols, udl_loss loss, const char
 /* Model files: an autoencoder's fields after the record's (container's) prefix, so a
  * stack keeps one per layer. */
 void udli_ae_record(const udl_ae *ae, udli_record *r);
+/* What the fields udli_ae_record writes are. */
+extern const udli_field_doc udli_ae_field_docs[];
 udl_status udli_ae_read(udli_container *c, udl_ae **out);
 
 /* For the tests: the deep autoencoder's mean loss and gradient on a batch of at most

@@ -183,7 +183,16 @@ static udl_status row_net(const void *m, udli_net **out)
     return udli_net_gather(nets, encoders, sae->n_layers, out);
 }
 
+/* Layer i's fields are an autoencoder's, after "L<i>.": layer 0 takes the input, each
+ * next one the codes of the one below. */
+static const udli_field_doc docs[] = {
+    {"n_layers", "the number of autoencoders stacked; layer i's fields are named L<i>.*, "
+                 "and its codes are layer i+1's input", NULL, NULL},
+    {"layers", "format 1: the number of layers, as a 1 x 1 matrix", NULL, NULL},
+    {"L#.", NULL, NULL, udli_ae_field_docs},
+    {NULL, NULL, NULL, NULL}};
+
 const udli_kind_row udli_sae_row = {
     UDL_KIND_STACKED_AUTOENCODER, "sae", "stacked autoencoder", row_read, row_save, row_free,
     row_inputs, row_codes, NULL, row_encode, NULL, NULL, NULL, row_get_train, row_set_train,
-    row_net};
+    row_net, docs};

@@ -201,9 +201,28 @@ int cli_open(const char *cmd, const char *model, const char *input, udl_model **
     return 0;
 }
 
+/* s as a JSON string; with ascii, bytes past 0x7f are escaped one by one (a key read from
+ * a file need not be UTF-8). */
+static void json_text(FILE *out, const char *s, int ascii)
+{
+    fputc('"', out);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if ((unsigned char)*p < 0x20 || (ascii && (unsigned char)*p > 0x7e))
+            fprintf(out, "\\u%04x", (unsigned char)*p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
 static void json_key(cli_json *j, const char *key)
 {
-    fprintf(j->out, "%s\"%s\": ", j->fields++ ? ", " : "", key);
+    if (j->fields++)
+        fputs(", ", j->out);
+    json_text(j->out, key, 1);
+    fputs(": ", j->out);
 }
 
 void cli_json_begin(cli_json *j)
@@ -216,16 +235,7 @@ void cli_json_begin(cli_json *j)
 void cli_json_string(cli_json *j, const char *key, const char *value)
 {
     json_key(j, key);
-    fputc('"', j->out);
-    for (const char *p = value; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(j->out, "\\%c", *p);
-        else if ((unsigned char)*p < 0x20)
-            fprintf(j->out, "\\u%04x", (unsigned char)*p);
-        else
-            fputc(*p, j->out);
-    }
-    fputc('"', j->out);
+    json_text(j->out, value, 0);
 }
 
 static void json_value(FILE *out, double v)
@@ -277,6 +287,39 @@ void cli_json_end(cli_json *j)
     fputs("}\n", j->out);
     fflush(j->out);
 }
+
+void cli_json_begin_file(cli_json *j, FILE *out)
+{
+    j->out = out;
+    j->fields = 0;
+    fputc('{', out);
+}
+
+void cli_json_strings(cli_json *j, const char *key, const char *const *values, size_t n)
+{
+    json_key(j, key);
+    fputc('[', j->out);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputs(", ", j->out);
+        json_text(j->out, values[i], 0);
+    }
+    fputc(']', j->out);
+}
+
+void cli_json_uint(cli_json *j, const char *key, uint64_t value)
+{
+    json_key(j, key);
+    fprintf(j->out, "%llu", (unsigned long long)value);
+}
+
+void cli_json_object(cli_json *j, const char *key, cli_json *inner)
+{
+    json_key(j, key);
+    cli_json_begin_file(inner, j->out);
+}
+
+void cli_json_object_end(cli_json *inner) { fputc('}', inner->out); }
 
 /* strtoull alone would take a sign or leading space, and turn "-1" into 2^64 - 1. */
 static int scan_uint(const char *s, char **end, unsigned long long *v)

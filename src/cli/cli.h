@@ -106,5 +106,14 @@ void cli_json_numbers(cli_json *j, const char *key, const double *values, size_t
 void cli_json_rows(cli_json *j, const char *key, const double *values, size_t rows,
                    size_t cols);
 void cli_json_end(cli_json *j);
+/* The same object written to out (a file) instead of stdout. */
+void cli_json_begin_file(cli_json *j, FILE *out);
+/* A list of strings. */
+void cli_json_strings(cli_json *j, const char *key, const char *const *values, size_t n);
+/* An integer exactly (a double loses those above 2^53). */
+void cli_json_uint(cli_json *j, const char *key, uint64_t value);
+/* A nested object under key: write its fields to *inner, then close it. */
+void cli_json_object(cli_json *j, const char *key, cli_json *inner);
+void cli_json_object_end(cli_json *inner);
 
 #endif

@@ -13,6 +13,8 @@ int cmd_predict(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_visualize(int argc, char **argv);
 int cmd_attack(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 
 #endif

@@ -23,6 +23,8 @@ static const char usage[] =
     "  eval-ll      an RBM's log-likelihood by annealed importance sampling\n"
     "  visualize    what the units of a layer respond to, as a grid of images\n"
     "  attack       adversarial examples against a classifier, and its accuracy on them\n"
+    "  info         what a model file holds: kind, sizes, parameters, training history\n"
+    "  export       a model's arrays as .npy files and model.json, for NumPy and others\n"
     "  demo         the whole toolbox on Fashion-MNIST: pictures and an HTML report\n"
     "\n"
     "  udl --version   print the library version\n"
@@ -67,6 +69,8 @@ int main(int argc, char **argv)
                     {"eval-ll", cmd_eval_ll},
                     {"visualize", cmd_visualize},
                     {"attack", cmd_attack},
+                    {"info", cmd_info},
+                    {"export", cmd_export},
                     {"demo", cmd_demo}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)

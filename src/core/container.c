@@ -77,14 +77,14 @@ static udli_field *add_field(udli_record *r, const char *name, int type)
 
 void udli_record_u64(udli_record *r, const char *name, uint64_t value)
 {
-    udli_field *f = add_field(r, name, UDL_FIELD_U64);
+    udli_field *f = add_field(r, name, UDL_FIELD_INTEGER);
     if (f)
         f->u = value;
 }
 
 void udli_record_f64(udli_record *r, const char *name, double value)
 {
-    udli_field *f = add_field(r, name, UDL_FIELD_F64);
+    udli_field *f = add_field(r, name, UDL_FIELD_NUMBER);
     if (f)
         f->f = value;
 }
@@ -147,9 +147,9 @@ udl_status udli_record_save(udli_record *r, const char *path, uint32_t kind)
         write_u32(&f, (uint32_t)k->type);
         write_u32(&f, (uint32_t)name_len);
         udli_wfile_write(&f, k->name, name_len);
-        if (k->type == UDL_FIELD_U64)
+        if (k->type == UDL_FIELD_INTEGER)
             write_u64(&f, k->u);
-        else if (k->type == UDL_FIELD_F64)
+        else if (k->type == UDL_FIELD_NUMBER)
             udli_wfile_write_f64(&f, &k->f, 1);
         else {
             write_u64(&f, k->rows);
@@ -212,7 +212,7 @@ static udl_status parse_fields(const char *path, const unsigned char *p, size_t 
                 return udli_fail(UDL_EFORMAT, "%s: field %zu is cut short", path, i);
             type = udli_get_u32le(p + at);
             at += 4;
-            if (type < UDL_FIELD_U64 || type > UDL_FIELD_MATRIX)
+            if (type < UDL_FIELD_INTEGER || type > UDL_FIELD_MATRIX)
                 return udli_fail(UDL_EFORMAT, "%s: field %zu has unknown type %u", path, i,
                                  type);
         }
@@ -233,8 +233,8 @@ static udl_status parse_fields(const char *path, const unsigned char *p, size_t 
             memcpy(f->name, name, name_len);
             f->type = (int)type;
         }
-        if (type == UDL_FIELD_U64 || type == UDL_FIELD_F64) {
-            if (f && type == UDL_FIELD_U64)
+        if (type == UDL_FIELD_INTEGER || type == UDL_FIELD_NUMBER) {
+            if (f && type == UDL_FIELD_INTEGER)
                 f->u = udli_get_u64le(p + at);
             else if (f)
                 f->f = udli_get_f64le(p + at);
@@ -375,8 +375,19 @@ static const udli_field *find(const udli_container *c, const char *name, char *f
 
 int udli_container_has(const udli_container *c, const char *name)
 {
+    return udli_container_field(c, name) != NULL;
+}
+
+size_t udli_container_n_fields(const udli_container *c) { return c->n; }
+const udli_field *udli_container_field_at(const udli_container *c, size_t i)
+{
+    return &c->fields[i];
+}
+
+const udli_field *udli_container_field(const udli_container *c, const char *name)
+{
     char full[128];
-    return find(c, name, full, sizeof full) != NULL;
+    return find(c, name, full, sizeof full);
 }
 
 static udl_status missing(const udli_container *c, const char *full)
@@ -392,9 +403,9 @@ udl_status udli_container_u64(const udli_container *c, const char *name, uint64_
     if (!f)
         return missing(c, full);
     uint64_t v;
-    if (f->type == UDL_FIELD_U64)
+    if (f->type == UDL_FIELD_INTEGER)
         v = f->u;
-    else if (f->type == UDL_FIELD_F64 && c->version == 1 && f->f >= 0.0 &&
+    else if (f->type == UDL_FIELD_NUMBER && c->version == 1 && f->f >= 0.0 &&
              f->f < 18446744073709551616.0 && f->f == floor(f->f))
         v = (uint64_t)f->f;
     else
@@ -435,7 +446,7 @@ udl_status udli_container_f64(const udli_container *c, const char *name, double 
     const udli_field *f = find(c, name, full, sizeof full);
     if (!f)
         return missing(c, full);
-    if (f->type != UDL_FIELD_F64)
+    if (f->type != UDL_FIELD_NUMBER)
         return udli_fail(UDL_EFORMAT, "%s: field '%s' is not a number", c->path, full);
     if (!isfinite(f->f) || f->f < min || f->f > max)
         return udli_fail(UDL_EFORMAT, "%s: field '%s' is %g, outside [%g, %g]", c->path, full,
@@ -489,7 +500,7 @@ udl_status udli_container_upgrade(udli_container *c, const char *info, const cha
             return udli_fail(UDL_EFORMAT, "%s: field name '%s%s' is too long", c->path,
                              c->prefix, names[i]);
         join(f->name, c->prefix, names[i]);
-        f->type = UDL_FIELD_F64;
+        f->type = UDL_FIELD_NUMBER;
         f->f = b.data[i];
     }
     c->n += n;

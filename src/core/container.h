@@ -27,7 +27,7 @@
 #define UDL_CONTAINER_VERSION 2u
 #define UDL_FIELD_NAME_MAX 63
 
-enum udli_field_type { UDL_FIELD_U64 = 1, UDL_FIELD_F64 = 2, UDL_FIELD_MATRIX = 3 };
+/* A field's type word is udl_field_type (udl/model.h): 1 integer, 2 number, 3 matrix. */
 
 typedef struct udli_block {
     const char *name;
@@ -107,6 +107,12 @@ udl_status udli_container_matrix(const udli_container *c, const char *name, size
                                  size_t cols, udli_block *block);
 /* 1 when a field of that name (after the prefix) exists. */
 int udli_container_has(const udli_container *c, const char *name);
+
+/* The number of fields, and field i of them in order of name (i < that number). */
+size_t udli_container_n_fields(const udli_container *c);
+const udli_field *udli_container_field_at(const udli_container *c, size_t i);
+/* The field called name (after the prefix), or NULL. */
+const udli_field *udli_container_field(const udli_container *c, const char *name);
 
 /* Format 1: gives the values of the 1 x n matrix prefix + info the names prefix +
  * names[i] as number fields. Format 2 files are left as they are. UDL_EFORMAT when the

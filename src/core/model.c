@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,8 @@ _Static_assert(sizeof rows / sizeof rows[0] == UDL_KIND_COUNT,
 struct udl_model {
     const udli_kind_row *row;
     void *object;
-    int borrowed; /* from udl_model_wrap: the caller owns object */
+    int borrowed;          /* from udl_model_wrap: the caller owns object */
+    udli_container *file;  /* the fields it was loaded from; NULL when wrapped */
 };
 
 const udli_kind_row *udli_kind_row_of(uint32_t kind)
@@ -96,10 +98,13 @@ UDL_API udl_status udl_model_load(const char *path, udl_model **out)
                       path, udli_kind_title(udli_container_kind(c)), udli_container_kind(c));
     else if (!(m = udli_calloc(1, sizeof *m, "model")))
         s = UDL_ENOMEM;
-    else if (!(s = read_row(c, row, &m->object)))
+    else if (!(s = read_row(c, row, &m->object))) {
         m->row = row;
-    udli_container_free(c);
+        m->file = c; /* kept for udl_model_field */
+        udli_container_prefix(c, "");
+    }
     if (s) {
+        udli_container_free(c);
         free(m);
         return s;
     }
@@ -133,6 +138,7 @@ UDL_API void udl_model_free(udl_model *m)
         return;
     if (!m->borrowed)
         m->row->free(m->object);
+    udli_container_free(m->file);
     free(m);
 }
 
@@ -249,4 +255,131 @@ UDL_API udl_status udl_model_set_train_params(udl_model *m, const udl_train_para
         return udli_fail(UDL_EKIND, "%s %s is not trained by SGD", article(m->row->title),
                          m->row->title);
     return m->row->set_train(m->object, params);
+}
+
+/* ---- the fields of the file ---------------------------------------------------------- */
+
+const char *udli_activation_choice(uint64_t v)
+{
+    return v <= UDL_ACT_SOFTMAX ? udl_activation_name((udl_activation)v) : NULL;
+}
+
+const char *udli_loss_choice(uint64_t v)
+{
+    return v <= UDL_LOSS_SOFTMAX_CROSS_ENTROPY ? udl_loss_name((udl_loss)v) : NULL;
+}
+
+UDL_API unsigned udl_model_format_version(const udl_model *m)
+{
+    return m && m->file ? udli_container_version(m->file) : 0;
+}
+
+UDL_API size_t udl_model_n_fields(const udl_model *m)
+{
+    return m && m->file ? udli_container_n_fields(m->file) : 0;
+}
+
+/* Whether name matches pattern, whose '#' takes one or more digits (their value, capped,
+ * into *layer); as a prefix, pattern need only begin name and *rest gets what follows. */
+static int match(const char *pattern, const char *name, int prefix, long *layer,
+                 const char **rest)
+{
+    while (*pattern) {
+        if (*pattern == '#') {
+            if (!isdigit((unsigned char)*name))
+                return 0;
+            long v = 0;
+            for (; isdigit((unsigned char)*name); name++)
+                v = v < 100000000 ? 10 * v + (*name - '0') : v;
+            *layer = v;
+            pattern++;
+        } else if (*pattern++ != *name++) {
+            return 0;
+        }
+    }
+    *rest = name;
+    return prefix || *name == '\0';
+}
+
+/* The entry of docs (or of a table it includes) that describes the field called name. */
+static const udli_field_doc *doc_of(const udli_field_doc *docs, const char *name, long *layer)
+{
+    for (const udli_field_doc *d = docs; d && d->name; d++) {
+        long l = *layer;
+        const char *rest;
+        if (!match(d->name, name, d->sub != NULL, &l, &rest))
+            continue;
+        const udli_field_doc *found = d->sub ? doc_of(d->sub, rest, &l) : d;
+        if (found) {
+            *layer = l;
+            return found;
+        }
+    }
+    return NULL;
+}
+
+static void describe(const udl_model *m, const udli_field *f, udl_field *out)
+{
+    memset(out, 0, sizeof *out);
+    out->name = f->name;
+    out->type = (udl_field_type)f->type;
+    out->layer = -1;
+    if (f->type == UDL_FIELD_INTEGER)
+        out->integer = f->u;
+    else if (f->type == UDL_FIELD_NUMBER)
+        out->number = f->f;
+    else {
+        out->rows = f->rows;
+        out->cols = f->cols;
+        out->data = f->rows && f->cols ? f->data : NULL;
+    }
+    const udli_field_doc *d = doc_of(m->row->fields, f->name, &out->layer);
+    if (!d)
+        return;
+    out->about = d->about;
+    /* A format-1 file kept its choices as numbers. */
+    if (d->value_name && f->type == UDL_FIELD_INTEGER)
+        out->value_name = d->value_name(f->u);
+    else if (d->value_name && f->type == UDL_FIELD_NUMBER && f->f >= 0.0 && f->f < 256.0 &&
+             f->f == floor(f->f))
+        out->value_name = d->value_name((uint64_t)f->f);
+}
+
+static udl_status check_fields(const udl_model *m, const void *out, const char *what)
+{
+    if (!m || !out)
+        return udli_fail(UDL_EINVAL, "model %s: model or field is NULL", what);
+    if (!m->file)
+        return udli_fail(UDL_EINVAL, "model %s: the %s was not loaded from a file (it was "
+                         "wrapped), so it has no file fields", what, m->row->title);
+    return UDL_OK;
+}
+
+UDL_API udl_status udl_model_field(const udl_model *m, size_t i, udl_field *field)
+{
+    udl_status s = check_fields(m, field, "field");
+    if (s)
+        return s;
+    const size_t n = udli_container_n_fields(m->file);
+    if (i >= n)
+        return udli_fail(UDL_EINVAL, "model field: index %zu is out of range (the file has "
+                         "%zu fields)", i, n);
+    describe(m, udli_container_field_at(m->file, i), field);
+    return UDL_OK;
+}
+
+UDL_API udl_status udl_model_find_field(const udl_model *m, const char *name,
+                                        udl_field *field)
+{
+    udl_status s = check_fields(m, field, "find_field");
+    if (s)
+        return s;
+    if (!name)
+        return udli_fail(UDL_EINVAL, "model find_field: name is NULL");
+    const udli_field *f = udli_container_field(m->file, name);
+    if (!f)
+        return udli_fail(UDL_EINVAL, "model find_field: %s has no field '%s'",
+                         udli_container_path(m->file), name);
+    describe(m, f, field);
+    return UDL_OK;
 }

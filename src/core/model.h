@@ -12,6 +12,29 @@
 /* The tests' kind (named in messages only). */
 enum { UDL_KIND_TEST = 0x7E57 };
 
+/* What the fields of a kind's files are, for udl_model_field: a table ended by a NULL
+ * name. A name may hold one '#', standing for a layer number (digits). An entry with sub
+ * is a prefix ("L#." or "" for none): the rest of the field's name is looked up in sub. */
+typedef struct udli_field_doc {
+    const char *name;
+    const char *about;
+    const char *(*value_name)(uint64_t value); /* an integer naming a choice, or NULL */
+    const struct udli_field_doc *sub;
+} udli_field_doc;
+
+/* fn(v): the v-th of the names given (a choice stored as its enum value), NULL past them. */
+#define UDLI_CHOICE_NAMES(fn, ...)                                                       \
+    static const char *fn(uint64_t v)                                                     \
+    {                                                                                     \
+        static const char *const names[] = {__VA_ARGS__};                                 \
+        return v < sizeof names / sizeof names[0] ? names[v] : NULL;                      \
+    }
+
+/* The names of an activation and of a loss (udl_activation_name, udl_loss_name), NULL
+ * for a value that is none. */
+const char *udli_activation_choice(uint64_t v);
+const char *udli_loss_choice(uint64_t v);
+
 typedef struct udli_kind_row {
     udl_kind kind;
     const char *name;  /* the tool's name: "ae" */
@@ -35,6 +58,8 @@ typedef struct udli_kind_row {
      * encoder's layers to the codes, a classifier's to its output), for feature
      * visualization; NULL for a kind without layers (PCA). */
     udl_status (*net)(const void *model, udli_net **out);
+    /* What its files' fields are (every field it saves has an entry). */
+    const udli_field_doc *fields;
 } udli_kind_row;
 
 extern const udli_kind_row udli_pca_row, udli_ae_row, udli_sae_row, udli_deep_ae_row,
@@ -48,6 +73,10 @@ const char *udli_kind_title(uint32_t kind);
 /* A new net of m's layers from the input up (its row's net); UDL_EKIND naming the kind
  * when it has none. */
 udl_status udli_model_net(const udl_model *m, udli_net **out);
+
+/* The fields every trainable kind saves: its training parameters (train.c) and a
+ * network's layers (net.c). */
+extern const udli_field_doc udli_train_field_docs[], udli_net_field_docs[];
 
 /* A typed loader: opens path, refuses another kind (UDL_EKIND), reads through the row. */
 udl_status udli_kind_load(const char *path, udl_kind kind, void **out);

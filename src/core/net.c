@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/loss.h"
+#include "core/model.h"
 #include "core/net.h"
 #include "core/tensor.h"
 
@@ -493,3 +494,15 @@ udl_status udli_net_read(const udli_container *c, const udl_activation *v1_act, 
     *out = net;
     return UDL_OK;
 }
+
+const udli_field_doc udli_net_field_docs[] = {
+    {"layers", "the number of layers; layer l maps h_l to h_{l+1} = act_l(h_l W_l + b_l), "
+               "h_0 the input rows", NULL, NULL},
+    {"act#", "the activation of layer l", udli_activation_choice, NULL},
+    {"tied#", "0 when layer l has its own weights W_l; t > 0 when it uses the weights of "
+              "layer t-1 transposed, as W_{t-1}^T", NULL, NULL},
+    {"W#", "the weights of layer l, inputs x outputs (rows: the units of h_l, columns: "
+           "those of h_{l+1}): h_{l+1} = act_l(h_l W_l + b_l), with samples as rows",
+     NULL, NULL},
+    {"b#", "the biases of layer l (1 x outputs), added to each row of h_l W_l", NULL, NULL},
+    {NULL, NULL, NULL, NULL}};

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/model.h"
 #include "core/tensor.h"
 #include "core/train.h"
 
@@ -303,3 +304,28 @@ udl_status udli_train_params_read(const udli_container *c, udl_train_params *p)
                          udli_container_path(c), udl_last_error());
     return UDL_OK;
 }
+
+UDLI_CHOICE_NAMES(decay_choice, "none", "step", "exponential")
+
+const udli_field_doc udli_train_field_docs[] = {
+    {"epochs", "training: the epochs each call to train runs", NULL, NULL},
+    {"batch_size", "training: rows per mini-batch", NULL, NULL},
+    {"learning_rate", "training: the SGD learning rate (before the decay schedule)", NULL,
+     NULL},
+    {"momentum", "training: the SGD momentum (after the warm-up epochs)", NULL, NULL},
+    {"weight_decay", "training: the L2 weight decay coefficient (on weights, not biases)", NULL,
+     NULL},
+    {"nesterov", "training: 1 for Nesterov momentum, 0 for classical", NULL, NULL},
+    {"seed", "training: the seed of the initial weights, shuffling and noise", NULL, NULL},
+    {"seed_hi", "training (format 1): the high 32 bits of the seed", NULL, NULL},
+    {"seed_lo", "training (format 1): the low 32 bits of the seed", NULL, NULL},
+    {"warmup_epochs", "training: the first epochs, which use warmup_momentum", NULL, NULL},
+    {"warmup_momentum", "training: the momentum of the warm-up epochs", NULL, NULL},
+    {"decay", "training: the learning-rate schedule (none, step: times decay_rate every "
+              "decay_every epochs, exponential: times decay_rate every epoch)",
+     decay_choice, NULL},
+    {"decay_rate", "training: the factor of the learning-rate decay", NULL, NULL},
+    {"decay_every", "training: the epochs between two steps of step decay", NULL, NULL},
+    {"history", "the mean training loss of each epoch trained, oldest first (1 x epochs "
+                "trained)", NULL, NULL},
+    {NULL, NULL, NULL, NULL}};

@@ -1056,6 +1056,29 @@ static udl_status row_net(const void *m, udli_net **out)
     return udli_net_gather(nets, layers, net->n_layers, out);
 }
 
+static const udli_field_doc docs[] = {
+    {"activation", "the activation of the hidden layers (the output layer is softmax)",
+     udli_activation_choice, NULL},
+    {"input_dropout", "training: the probability of dropping an input", NULL, NULL},
+    {"hidden_dropout", "training: the probability of dropping a hidden unit", NULL, NULL},
+    {"valid_fraction", "training: the fraction of the rows held out for validation", NULL,
+     NULL},
+    {"patience", "training: the epochs without a better validation error before stopping "
+                 "(0: never)", NULL, NULL},
+    {"layers", "the number of layers L: layer l maps h_l to h_{l+1} = act_l(h_l W_l + b_l), "
+               "h_0 the input rows; the last is softmax, so h_L holds the class "
+               "probabilities", NULL, NULL},
+    {"history", "the mean training cross-entropy of each epoch trained, oldest first", NULL,
+     NULL},
+    {"valid_loss", "the mean validation cross-entropy of each epoch (-1: no validation)",
+     NULL, NULL},
+    {"valid_error", "the validation error rate of each epoch (-1: no validation)", NULL,
+     NULL},
+    {"", NULL, NULL, udli_train_field_docs},
+    {"", NULL, NULL, udli_net_field_docs},
+    {NULL, NULL, NULL, NULL}};
+
 const udli_kind_row udli_dnn_row = {
     UDL_KIND_DNN, "dnn", "deep network", row_read, row_save, row_free, row_inputs, row_codes,
-    row_outputs, row_encode, NULL, row_predict, NULL, row_get_train, row_set_train, row_net};
+    row_outputs, row_encode, NULL, row_predict, NULL, row_get_train, row_set_train, row_net,
+    docs};

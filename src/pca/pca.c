@@ -596,6 +596,23 @@ static udl_status row_reconstruct(const void *m, udl_mat x, udl_mat xhat)
     return s;
 }
 
+static const udli_field_doc docs[] = {
+    {"n_features", "the columns of the data (d)", NULL, NULL},
+    {"n_components", "the number of components kept (k)", NULL, NULL},
+    {"n_samples", "the rows the PCA was fitted on", NULL, NULL},
+    {"whiten", "1 when transform divides each component by sqrt(its eigenvalue)", NULL, NULL},
+    {"variance_fraction", "the explained variance asked for when n_components was 0 at the "
+                          "fit", NULL, NULL},
+    {"mean", "the mean of the data (1 x d), subtracted before projecting", NULL, NULL},
+    {"components", "the principal axes as rows (k x d, unit length, by falling eigenvalue): "
+                   "transform Z = (X - mean) components^T, then Z[:, j] / sqrt(eigenvalues[j]) "
+                   "when whitening; inverse X = Z components + mean", NULL, NULL},
+    {"eigenvalues", "the variances along every axis of the data covariance (1 x d, "
+                    "falling); the first k belong to the components", NULL, NULL},
+    {"info", "format 1: the scalars above by position (each also given by its name)", NULL,
+     NULL},
+    {NULL, NULL, NULL, NULL}};
+
 const udli_kind_row udli_pca_row = {
     UDL_KIND_PCA, "pca", "PCA", row_read, row_save, row_free, row_inputs, row_codes, NULL,
-    row_encode, row_reconstruct, NULL, NULL, NULL, NULL, NULL};
+    row_encode, row_reconstruct, NULL, NULL, NULL, NULL, NULL, docs};

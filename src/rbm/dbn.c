@@ -280,7 +280,14 @@ static udl_status row_net(const void *m, udli_net **out)
     return udli_net_gather(nets, up, dbn->n_layers, out);
 }
 
+/* Layer i's fields are an RBM's, after "L<i>.". */
+static const udli_field_doc docs[] = {
+    {"n_layers", "the number of RBMs stacked; layer i's fields are named L<i>.*, and its "
+                 "hidden units are layer i+1's visible ones", NULL, NULL},
+    {"L#.", NULL, NULL, udli_rbm_field_docs},
+    {NULL, NULL, NULL, NULL}};
+
 const udli_kind_row udli_dbn_row = {
     UDL_KIND_DBN, "dbn", "deep belief net", row_read, row_save, row_free, row_inputs,
     row_codes, NULL, row_encode, row_reconstruct, NULL, row_sample, row_get_train,
-    row_set_train, row_net};
+    row_set_train, row_net, docs};

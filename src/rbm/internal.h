@@ -6,6 +6,7 @@
 #include <udl/rbm.h>
 
 #include "core/container.h"
+#include "core/model.h"
 #include "core/net.h"
 
 #define UDLI_LOG_2PI 1.8378770664093454836 /* log(2 pi), for Gaussian units */
@@ -27,6 +28,8 @@ const char *udli_units_name(udl_units units);
 
 /* Model files: the fields of an RBM after the record's (container's) prefix. */
 void udli_rbm_record(const udl_rbm *rbm, udli_record *r);
+/* What the fields udli_rbm_record writes are. */
+extern const udli_field_doc udli_rbm_field_docs[];
 udl_status udli_rbm_read(udli_container *c, udl_rbm **out);
 
 #endif

@@ -662,6 +662,29 @@ static udl_status row_net(const void *m, udli_net **out)
     return udli_net_gather(&net, &up, 1, out);
 }
 
+UDLI_CHOICE_NAMES(units_choice, "bernoulli", "gaussian")
+UDLI_CHOICE_NAMES(method_choice, "cd", "pcd")
+
+const udli_field_doc udli_rbm_field_docs[] = {
+    {"n_visible", "the visible units (the inputs), D", NULL, NULL},
+    {"n_hidden", "the hidden units, M", NULL, NULL},
+    {"visible", "the visible units' kind (bernoulli: mean sigmoid(input), gaussian: "
+                "N(input, 1))", units_choice, NULL},
+    {"hidden", "the hidden units' kind", units_choice, NULL},
+    {"method", "the training: cd (contrastive divergence) or pcd (persistent)", method_choice,
+     NULL},
+    {"k", "the Gibbs steps per update", NULL, NULL},
+    {"W", "the weights, visible x hidden (D x M): the hidden units' input is V W + c, the "
+          "visible units' H W^T + b (for Bernoulli units P(h = 1 | v) = sigmoid(V W + c), "
+          "the RBM's codes)", NULL, NULL},
+    {"b", "the biases of the visible units, 1 x D", NULL, NULL},
+    {"c", "the biases of the hidden units, 1 x M", NULL, NULL},
+    {"history", "the mean reconstruction error of each epoch trained, oldest first", NULL,
+     NULL},
+    {"", NULL, NULL, udli_train_field_docs},
+    {NULL, NULL, NULL, NULL}};
+
 const udli_kind_row udli_rbm_row = {
     UDL_KIND_RBM, "rbm", "RBM", row_read, row_save, row_free, row_inputs, row_codes, NULL,
-    row_encode, row_reconstruct, NULL, row_sample, row_get_train, row_set_train, row_net};
+    row_encode, row_reconstruct, NULL, row_sample, row_get_train, row_set_train, row_net,
+    udli_rbm_field_docs};

@@ -87,6 +87,27 @@ static void use_model(const udl_model *m)
     free(xhat);
 }
 
+/* Every field of the loaded file, read through and looked up by its name again. */
+static void walk_fields(const udl_model *m)
+{
+    const size_t n = udl_model_n_fields(m);
+    for (size_t i = 0; i < n; i++) {
+        udl_field f, again;
+        if (udl_model_field(m, i, &f) || udl_model_find_field(m, f.name, &again) ||
+            again.data != f.data)
+            abort();
+        volatile double sum = 0.0;
+        for (size_t k = 0; k < f.rows * f.cols; k++)
+            sum += f.data[k];
+        if ((f.about && !*f.about) || (f.value_name && !*f.value_name))
+            abort();
+        (void)sum;
+    }
+    udl_field f;
+    if (udl_model_field(m, n, &f) != UDL_EINVAL)
+        abort();
+}
+
 static void fuzz_model(uint8_t *data, size_t size)
 {
     if (size >= 4) {
@@ -97,6 +118,7 @@ static void fuzz_model(uint8_t *data, size_t size)
     udl_model *m = NULL;
     if (udl_model_load(path, &m) == UDL_OK) {
         use_model(m);
+        walk_fields(m);
         if (udl_model_save(m, path) != UDL_OK) /* a loaded model saves */
             abort();
     } else if (m) {
