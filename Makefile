@@ -7,9 +7,8 @@ CMAKE_FLAGS ?=
 
 .PHONY: all deps build test test-sanitize demo bench fuzz install clean
 
-FMNIST ?= /usr/share/datasets/fashion-mnist
-DEMO_OUT ?= demo-output
-FMNIST_NAMES = T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot
+DEMO_OUT ?= udl-demo
+DEMO_FLAGS ?=
 
 all: build
 
@@ -29,19 +28,10 @@ test-sanitize: deps
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# PCA of the 60,000 Fashion-MNIST training images (codes, model and pictures), and
-# t-SNE of the 10,000 test images.
+# The whole toolbox on Fashion-MNIST: PNG figures and report.html in $(DEMO_OUT)/
+# (under 20 minutes on two cores; DEMO_FLAGS=--quick for the two-minute version).
 demo: build
-	./$(BUILD)/examples/example_gemm
-	mkdir -p $(DEMO_OUT)
-	./$(BUILD)/src/cli/udl pca -i $(FMNIST)/train-images-idx3-ubyte.gz -k 50 \
-	    -o $(DEMO_OUT)/pca50.npy --save $(DEMO_OUT)/pca.udl \
-	    --plot $(DEMO_OUT)/pca.png --labels $(FMNIST)/train-labels-idx1-ubyte.gz \
-	    --label-names "$(FMNIST_NAMES)" --plot-variance $(DEMO_OUT)/pca-variance.png
-	./$(BUILD)/src/cli/udl tsne -i $(FMNIST)/t10k-images-idx3-ubyte.gz --pca 50 \
-	    -o $(DEMO_OUT)/tsne.npy --plot $(DEMO_OUT)/tsne.png \
-	    --labels $(FMNIST)/t10k-labels-idx1-ubyte.gz --label-names "$(FMNIST_NAMES)"
-	@echo "pictures in $(DEMO_OUT)/: pca.png, pca-variance.png, tsne.png"
+	./$(BUILD)/src/cli/udl demo -o $(DEMO_OUT) $(DEMO_FLAGS)
 
 # Benchmarks (not tests): PCA against the machine's dgemm and scikit-learn, t-SNE
 # against scikit-learn, RBM training against scikit-learn and PyTorch.

@@ -133,9 +133,22 @@ static int load_data(demo *d)
             return failed(s);
     }
     if (d->train_x.cols != 784 || d->test_x.cols != 784 || d->train_y.cols != 1 ||
-        d->train_x.rows < d->p.n_train || d->test_x.rows < d->p.n_test)
+        d->test_y.cols != 1 || d->train_y.rows != d->train_x.rows ||
+        d->test_y.rows != d->test_x.rows)
         return cli_error("demo", "the files in %s are not Fashion-MNIST's 28 x 28 images "
                          "and labels", d->data);
+    /* Fewer images than the plan asks for (a smaller copy of the data) are used whole. */
+    if (d->train_x.rows < 100 || d->test_x.rows < 20)
+        return cli_error("demo", "the demo needs at least 100 training and 20 test images; "
+                         "%s has %zu and %zu", d->data, d->train_x.rows, d->test_x.rows);
+    for (size_t i = 0; i < d->train_y.rows + d->test_y.rows; i++) {
+        const double c = i < d->train_y.rows ? d->train_y.data[i]
+                                             : d->test_y.data[i - d->train_y.rows];
+        if (!(c >= 0 && c < N_CLASSES && c == floor(c)))
+            return cli_error("demo", "the labels in %s are not the classes 0 to 9", d->data);
+    }
+    d->p.n_train = d->p.n_train < d->train_x.rows ? d->p.n_train : d->train_x.rows;
+    d->p.n_test = d->p.n_test < d->test_x.rows ? d->p.n_test : d->test_x.rows;
     d->x = udl_mat_rows(udl_array_mat(&d->train_x), 0, d->p.n_train);
     d->y = udl_mat_rows(udl_array_mat(&d->train_y), 0, d->p.n_train);
     d->tx = udl_mat_rows(udl_array_mat(&d->test_x), 0, d->p.n_test);
@@ -438,7 +451,7 @@ static int draw_featviz(const demo *d, udl_dnn *dnn)
         snprintf(caption, sizeof caption, "Activation maximisation (Erhan et al. 2009) on the "
                  "classifier pretrained with %s: gradient ascent on the input, %zu steps from "
                  "%zu random starts, within pixel values in [0, 1] and a norm of %g (an "
-                 "average image's is 9.6), each step smoothed by a Gaussian of %g pixel. "
+                 "average image's is 9.6), each step smoothed by a Gaussian of %g pixels. "
                  "Class outputs are the softmax's inputs.",
                  pretrain_names[d->r.standard], fp.steps, fp.restarts, fp.norm, fp.blur);
         plot_panel panels[2] = {
@@ -793,8 +806,13 @@ static int make_dir(const char *dir)
 static int run(demo *d)
 {
     const double t0 = cli_now();
-    stage(d, 0, "reading Fashion-MNIST; measuring dgemm");
-    if (load_data(d) || make_dir(d->out) || measure_dgemm(d))
+    stage(d, 0, NULL); /* its line once the data is read: a failure is one line */
+    if (load_data(d) || make_dir(d->out))
+        return 1;
+    if (!d->quiet)
+        fprintf(stderr, "udl demo [1/%d] %zu training and %zu test images read; measuring "
+                "dgemm\n", N_STAGES, d->x.rows, d->tx.rows);
+    if (measure_dgemm(d))
         return 1;
     /* one test image of each class for the reconstructions */
     size_t shown[N_SHOWN], found = 0;
