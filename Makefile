@@ -5,7 +5,7 @@ SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-sanitize demo bench fuzz install clean
+.PHONY: all deps build test test-sanitize docs demo bench fuzz install clean
 
 FMNIST ?= /usr/share/datasets/fashion-mnist
 DEMO_OUT ?= demo-output
@@ -28,6 +28,12 @@ test-sanitize: deps
 	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DUDL_WERROR=ON -DUDL_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The API reference, from the comments in include/udl/*.h, with Doxygen:
+# $(BUILD)/docs/html/index.html. Any warning (an undocumented declaration) fails it.
+docs: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DUDL_WERROR=ON $(CMAKE_FLAGS)
+	cmake --build $(BUILD) --target docs
 
 # PCA of the 60,000 Fashion-MNIST training images (codes, model and pictures), and
 # t-SNE of the 10,000 test images.
