@@ -5,7 +5,7 @@ SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-sanitize demo bench fuzz install clean
+.PHONY: all deps build test test-sanitize docs demo bench fuzz install clean
 
 DEMO_OUT ?= udl-demo
 DEMO_FLAGS ?=
@@ -27,6 +27,12 @@ test-sanitize: deps
 	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DUDL_WERROR=ON -DUDL_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The API reference, from the comments in include/udl/*.h, with Doxygen:
+# $(BUILD)/docs/html/index.html. Any warning (an undocumented declaration) fails it.
+docs: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DUDL_WERROR=ON $(CMAKE_FLAGS)
+	cmake --build $(BUILD) --target docs
 
 # The whole toolbox on Fashion-MNIST: PNG figures and report.html in $(DEMO_OUT)/
 # (under 20 minutes on two cores; DEMO_FLAGS=--quick for the two-minute version).

@@ -3,7 +3,7 @@
 # those already present. Runs apt-get as root, or through sudo.
 set -eu
 packages="gcc g++ make cmake pkg-config libopenblas-dev liblapacke-dev zlib1g-dev
-libcmocka-dev dataset-fashion-mnist libcairo2-dev python3-numpy"
+libcmocka-dev dataset-fashion-mnist libcairo2-dev python3-numpy doxygen"
 missing=
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

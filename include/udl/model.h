@@ -1,7 +1,8 @@
-/* udl/model.h: any saved model through one handle. udl_model_load reads the kind from
- * the file; the calls below then work for every kind that can do them, and say clearly
- * when a kind cannot ("a stacked autoencoder has no reconstruct"). The typed APIs
- * (udl_pca_load, udl_ae_load, ...) stay for code that knows what it holds. */
+/** @file
+ * Any saved model through one handle. udl_model_load reads the kind from the file; the
+ * calls below then work for every kind that can do them, and say clearly when a kind
+ * cannot ("a stacked autoencoder has no reconstruct"). The typed APIs (udl_pca_load,
+ * udl_ae_load, ...) stay for code that knows what it holds. */
 #ifndef UDL_MODEL_H
 #define UDL_MODEL_H
 
@@ -16,71 +17,81 @@
 extern "C" {
 #endif
 
-/* The kinds of model, as stored in model files (the values never change). */
+/** The kinds of model, as stored in model files (the values never change). */
 typedef enum udl_kind {
-    UDL_KIND_PCA = 1,
-    UDL_KIND_AUTOENCODER = 2,
-    UDL_KIND_STACKED_AUTOENCODER = 3,
-    UDL_KIND_DEEP_AUTOENCODER = 4,
-    UDL_KIND_RBM = 5,
-    UDL_KIND_DBN = 6,
-    UDL_KIND_DNN = 7
+    UDL_KIND_PCA = 1,                 /**< udl_pca, "pca" */
+    UDL_KIND_AUTOENCODER = 2,         /**< udl_ae, "ae" */
+    UDL_KIND_STACKED_AUTOENCODER = 3, /**< udl_sae, "sae" */
+    UDL_KIND_DEEP_AUTOENCODER = 4,    /**< udl_deep_ae, "deep-ae" */
+    UDL_KIND_RBM = 5,                 /**< udl_rbm, "rbm" */
+    UDL_KIND_DBN = 6,                 /**< udl_dbn, "dbn" */
+    UDL_KIND_DNN = 7                  /**< udl_dnn, "dnn" */
 } udl_kind;
 
-#define UDL_KIND_COUNT 7 /* kinds 1..UDL_KIND_COUNT */
+#define UDL_KIND_COUNT 7 /**< kinds 1..UDL_KIND_COUNT */
 
-/* The kind's name as the tool spells it ("pca", "ae", "sae", "deep-ae", "rbm", "dbn",
- * "dnn"), or NULL for a
- * value that is not a kind. */
+/** The kind's name as the tool spells it ("pca", "ae", "sae", "deep-ae", "rbm", "dbn",
+ * "dnn"), or NULL for a value that is not a kind. */
 UDL_API const char *udl_kind_name(udl_kind kind);
-/* The kind whose name is name; UDL_EINVAL listing the names when there is none. */
+/** The kind whose name is name.
+ * @return UDL_OK, or UDL_EINVAL listing the names when there is none. */
 UDL_API udl_status udl_kind_from_name(const char *name, udl_kind *kind);
 
+/** A model of any kind (opaque): loaded from a file, or wrapping a typed model. */
 typedef struct udl_model udl_model;
 
-/* Opens a model file of any kind. UDL_EIO, UDL_EFORMAT (not a model file, corrupt, or
- * inconsistent), UDL_EKIND (a kind this udl does not know). */
+/** Opens a model file of any kind.
+ * @return UDL_OK, UDL_EIO, UDL_EFORMAT (not a model file, corrupt, or inconsistent),
+ * UDL_EKIND (a kind this udl does not know). */
 UDL_API udl_status udl_model_load(const char *path, udl_model **out);
+/** Frees the handle and, unless it was made by udl_model_wrap, the model; NULL is a
+ * no-op. */
 UDL_API void udl_model_free(udl_model *m);
-/* A handle on a model you hold (object is a udl_pca *, udl_ae *, ... of that kind), so the
+/** A handle on a model you hold (object is a udl_pca *, udl_ae *, ... of that kind), so the
  * generic calls and feature visualization work on it without a file. The handle does not
  * own object: udl_model_free frees the handle only, and object must outlive it. */
 UDL_API udl_status udl_model_wrap(udl_kind kind, void *object, udl_model **out);
+/** Saves the model to path through its kind's save: the file appears whole or not at
+ * all. */
 UDL_API udl_status udl_model_save(const udl_model *m, const char *path);
 
+/** The model's kind. */
 UDL_API udl_kind udl_model_kind(const udl_model *m);
-/* A readable name for messages: "PCA", "stacked autoencoder", ... */
+/** A readable name for messages: "PCA", "stacked autoencoder", ... */
 UDL_API const char *udl_model_kind_name(const udl_model *m);
-/* The typed handle inside (a udl_pca *, udl_ae *, udl_sae *, udl_deep_ae *, udl_rbm *,
+/** The typed handle inside (a udl_pca *, udl_ae *, udl_sae *, udl_deep_ae *, udl_rbm *,
  * udl_dbn * or udl_dnn *, by kind); owned by m. */
 UDL_API void *udl_model_object(const udl_model *m);
 
-/* Widths: the columns of X the model takes, of its codes (encode), and of predict's
- * output (0 when the kind has no predict). */
+/** The columns of X the model takes. */
 UDL_API size_t udl_model_n_inputs(const udl_model *m);
+/** The columns of the codes udl_model_encode writes. */
 UDL_API size_t udl_model_n_codes(const udl_model *m);
+/** The columns of udl_model_predict's output; 0 when the kind has no predict. */
 UDL_API size_t udl_model_n_outputs(const udl_model *m);
 
-/* Z (N x n_codes): PCA's components, an autoencoder's or a stack's codes, a deep
+/** Z (N x n_codes): PCA's components, an autoencoder's or a stack's codes, a deep
  * autoencoder's code layer, a deep network's top hidden layer. */
 UDL_API udl_status udl_model_encode(const udl_model *m, udl_mat x, udl_mat z);
-/* X^ (N x n_inputs): the model's reconstruction of X; UDL_EKIND for a kind without a
+/** X^ (N x n_inputs): the model's reconstruction of X; UDL_EKIND for a kind without a
  * decoder. */
 UDL_API udl_status udl_model_reconstruct(const udl_model *m, udl_mat x, udl_mat xhat);
-/* Y (N x n_outputs): what a supervised model predicts (a deep network: the class
+/** Y (N x n_outputs): what a supervised model predicts (a deep network: the class
  * probabilities); UDL_EKIND for the unsupervised kinds. */
 UDL_API udl_status udl_model_predict(const udl_model *m, udl_mat x, udl_mat y);
 
-/* V (N x n_inputs): N samples from a generative model (RBM, deep belief net) after
+/** V (N x n_inputs): N samples from a generative model (RBM, deep belief net) after
  * n_steps of Gibbs sampling, from a generator seeded with seed; UDL_EKIND for the other
  * kinds. */
 UDL_API udl_status udl_model_sample(const udl_model *m, udl_mat v, size_t n_steps,
                                     uint64_t seed);
 
-/* The training parameters later calls to train use, and a way to change them between
+/** The training parameters later calls to train use, and a way to change them between
  * calls (a lower learning rate, another schedule) for every trainable kind; the weights
  * stay as they are. UDL_EKIND for a kind that is not trained by SGD (PCA). */
 UDL_API udl_status udl_model_get_train_params(const udl_model *m, udl_train_params *params);
+/** Changes the training parameters of any trainable kind (see
+ * udl_model_get_train_params); UDL_EINVAL naming a bad field, UDL_EKIND for PCA. */
 UDL_API udl_status udl_model_set_train_params(udl_model *m, const udl_train_params *params);
 
 /** @name What a model file holds

@@ -1,4 +1,5 @@
-/* udl/udl.h: the whole public API of libudl. */
+/** @file
+ * The whole public API of libudl: includes every public header. */
 #ifndef UDL_UDL_H
 #define UDL_UDL_H
 
