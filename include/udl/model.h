@@ -115,13 +115,14 @@ typedef struct udl_field {
     /** The field's name: "W0", "learning_rate"; a stack's layers put "L<i>." before
      * their fields' names ("L1.W"). */
     const char *name;
-    udl_field_type type;
+    udl_field_type type; /**< integer, number or matrix */
     uint64_t integer;   /**< the value of an integer field, else 0 */
     double number;      /**< the value of a number field, else 0 */
     /** A matrix field's values, rows x cols row-major (element (i, j) at
      * data[i * cols + j]); NULL for a scalar or an empty matrix. */
     const double *data;
-    size_t rows, cols;  /**< a matrix's shape; 0 x 0 for a scalar */
+    size_t rows;        /**< a matrix's rows; 0 for a scalar */
+    size_t cols;        /**< a matrix's columns; 0 for a scalar */
     /** The layer the field belongs to, counted from 0 at the input: the 2 of "W2", the 1
      * of "L1.b"; -1 for a field of the whole model. */
     long layer;
