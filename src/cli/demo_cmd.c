@@ -50,7 +50,7 @@ typedef struct plan {
     size_t n_attack;             /* test images the robustness curves are measured on */
 } plan;
 
-static const plan full_plan = {"full", 60000, 10000, 1000, {500, 500}, 5, 12,
+static const plan full_plan = {"full", 60000, 10000, 1000, {500, 500}, 5, 10,
                                {500, 250, 30}, 5, 12, 1000, 4, 2000};
 static const plan quick_plan = {"quick", 10000, 2000, 500, {256, 256}, 2, 4,
                                 {256, 128, 30}, 2, 4, 500, 2, 500};
