@@ -14,7 +14,7 @@ static const char usage[] =
     "usage: udl visualize --model M.udl --layer L -o grid.png [--npy X.npy]\n"
     "                     [--units A-B] [--method ascent|closed|sample] [--norm RHO]\n"
     "                     [--steps S] [--restarts R] [--no-clip] [--gibbs N] [--seed S]\n"
-    "                     [--cols C] [--shape HxW] [--json]\n"
+    "                     [--cols C] [--shape HxW] [--blur S] [--json]\n"
     "\n"
     "What the units of layer L of a model respond to (Erhan, Bengio, Courville & Vincent\n"
     "2009), one image a unit. Layers count from the input up, from 0: an autoencoder's or\n"
@@ -29,6 +29,8 @@ static const char usage[] =
     "                   means down to the inputs\n"
     "  --units A-B      the units A to B, or one unit U (default: the layer's first 64)\n"
     "  --norm RHO       the inputs' largest norm (default 10)\n"
+    "  --blur S         ascent: smooth the starts and every step by a Gaussian of S\n"
+    "                   pixels (images of --shape), which keeps pixel noise out\n"
     "  --seed S         the random starts (ascent) or the chains (sample); default 1\n"
     "  -o grid.png      the images as one 8-bit greyscale PNG, --cols C to a row (default:\n"
     "                   the square root of their number, rounded up), each scaled to its\n"
@@ -50,7 +52,8 @@ typedef struct viz_args {
     unsigned given; /* the method-specific options given (G_*) */
 } viz_args;
 
-enum { G_NORM = 1, G_STEPS = 2, G_RESTARTS = 4, G_NOCLIP = 8, G_GIBBS = 16, G_SEED = 32 };
+enum { G_NORM = 1, G_STEPS = 2, G_RESTARTS = 4, G_NOCLIP = 8, G_GIBBS = 16, G_SEED = 32,
+       G_BLUR = 64 };
 
 /* "A-B" or "U". */
 static int parse_units(const char *s, viz_args *a)
@@ -97,6 +100,7 @@ static int check_method_options(const viz_args *a)
                 {G_STEPS, "--steps", "ascent", 1},
                 {G_RESTARTS, "--restarts", "ascent", 1},
                 {G_NOCLIP, "--no-clip", "ascent", 1},
+                {G_BLUR, "--blur", "ascent", 1},
                 {G_GIBBS, "--gibbs", "sample", 4},
                 {G_SEED, "--seed", "ascent and sample", 5}};
     for (size_t i = 0; i < sizeof only / sizeof only[0]; i++)
@@ -109,7 +113,7 @@ static int check_method_options(const viz_args *a)
 static int parse_args(int argc, char **argv, viz_args *a)
 {
     enum { O_LAYER = 256, O_UNITS, O_METHOD, O_NPY, O_NORM, O_STEPS, O_RESTARTS, O_NOCLIP,
-           O_GIBBS, O_SEED, O_COLS, O_SHAPE, O_JSON };
+           O_GIBBS, O_SEED, O_COLS, O_SHAPE, O_JSON, O_BLUR };
     static const struct option options[] = {
         {"model", required_argument, 0, 'm'},      {"layer", required_argument, 0, O_LAYER},
         {"units", required_argument, 0, O_UNITS},  {"method", required_argument, 0, O_METHOD},
@@ -119,6 +123,7 @@ static int parse_args(int argc, char **argv, viz_args *a)
         {"gibbs", required_argument, 0, O_GIBBS},  {"seed", required_argument, 0, O_SEED},
         {"cols", required_argument, 0, O_COLS},    {"shape", required_argument, 0, O_SHAPE},
         {"json", no_argument, 0, O_JSON},          {"help", no_argument, 0, 'h'},
+        {"blur", required_argument, 0, O_BLUR},
         {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->p = udl_featviz_params_default();
@@ -153,6 +158,13 @@ static int parse_args(int argc, char **argv, viz_args *a)
             a->given |= G_RESTARTS;
             break;
         case O_NOCLIP: a->p.clip = 0; a->given |= G_NOCLIP; break;
+        case O_BLUR:
+            rc = cli_parse_double("visualize", "--blur", optarg, &a->p.blur);
+            if (!rc && !(a->p.blur >= 0.0 && a->p.blur <= 100.0))
+                rc = cli_error("visualize", "--blur needs a number of pixels from 0 to 100, "
+                               "got '%s'", optarg);
+            a->given |= G_BLUR;
+            break;
         case O_GIBBS:
             rc = cli_parse_size("visualize", "--gibbs", optarg, 1, max, &a->gibbs);
             a->given |= G_GIBBS;
@@ -178,8 +190,9 @@ static int parse_args(int argc, char **argv, viz_args *a)
     if (!a->model || !a->have_layer || !(a->png || a->npy))
         return cli_error("visualize", "needs --model, --layer and -o or --npy (see udl "
                          "visualize --help)");
-    if (a->shape && !a->png)
-        return cli_error("visualize", "--shape is the shape of the -o picture's images; give -o");
+    if (a->shape && !a->png && !(a->p.blur > 0.0))
+        return cli_error("visualize", "--shape is the shape of the -o picture's images (and "
+                         "of what --blur smooths); give -o or --blur");
     if (a->cols && !a->png)
         return cli_error("visualize", "--cols lays out the -o picture; give -o");
     return check_method_options(a);
@@ -300,8 +313,11 @@ static int visualize(const viz_args *a, const udl_model *m)
 {
     const size_t d = udl_model_n_inputs(m), n = a->last - a->first + 1;
     size_t h = 0, w = 0;
-    if (a->png && cli_tile_shape("visualize", "--shape", a->shape, d, &h, &w))
+    if ((a->png || a->p.blur > 0.0) &&
+        cli_tile_shape("visualize", "--shape", a->shape, d, &h, &w))
         return 1;
+    viz_args shaped = *a; /* the blur smooths images w pixels wide */
+    shaped.p.image_width = w;
     const double t0 = cli_now();
     double *buf = malloc((n * d + n) * sizeof(double));
     if (!buf)
@@ -310,7 +326,7 @@ static int visualize(const viz_args *a, const udl_model *m)
     double *activation = a->method == VIZ_ASCENT ? buf + n * d : NULL;
     udl_status s;
     int rc = 0;
-    if ((s = find_inputs(a, m, x, activation)))
+    if ((s = find_inputs(&shaped, m, x, activation)))
         rc = cli_status("visualize", s);
     else if (a->png && write_grid(a, x, h, w))
         rc = 1;

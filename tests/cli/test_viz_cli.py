@@ -183,6 +183,23 @@ rc, out, err = run("visualize", "--model", path("dnn.udl"), "--layer", "1", "-o"
 check("text report", rc == 0 and out.startswith("ascent: units 0 to 2 of layer 1") and
       "activations" in out and path("text.png") in out, out + err)
 
+# --blur smooths the 4 x 4 images (16 inputs): less change between neighbouring pixels
+def variation(imgs):
+    imgs = imgs.reshape(-1, 4, 4)
+    return np.abs(np.diff(imgs, axis=1)).sum() + np.abs(np.diff(imgs, axis=2)).sum()
+
+
+blurred = {}
+for blur in ("0", "1"):
+    rc, out, err = run("visualize", "--model", path("dnn.udl"), "--layer", "1", "--norm", "2.5",
+                       "--steps", "60", "--blur", blur, "--shape", "4x4", "-o",
+                       path(f"b{blur}.png"), "--npy", path(f"b{blur}.npy"), "--json")
+    blurred[blur] = np.load(path(f"b{blur}.npy")) if rc == 0 else np.zeros((3, 16))
+    check(f"--blur {blur}", rc == 0 and blurred[blur].shape == (3, 16) and
+          np.all(np.linalg.norm(blurred[blur], axis=1) <= 2.5 + 1e-9), err)
+check("--blur 1: smoother", variation(blurred["1"]) < variation(blurred["0"]),
+      (variation(blurred["1"]), variation(blurred["0"])))
+
 # ---- visualize --method sample on a deep belief net ---------------------------------------
 
 rc, out, err = run("visualize", "--model", path("dbn.udl"), "--layer", "1", "--method", "sample",
@@ -334,6 +351,10 @@ check_errors("visualize", [
      "--shape takes HxW"),
     ("an option of another method", ["--model", path("dnn.udl"), "--layer", "0", "--method",
                                      "closed", "--steps", "5", *png], "--steps is for --method ascent"),
+    ("--blur with closed", ["--model", path("dnn.udl"), "--layer", "0", "--method",
+                            "closed", "--blur", "1", *png], "--blur is for --method ascent"),
+    ("--blur negative", ["--model", path("dnn.udl"), "--layer", "0", "--blur", "-1", *png],
+     "--blur needs a number of pixels from 0 to 100, got '-1'"),
     ("no output", ["--model", path("dnn.udl"), "--layer", "0"], "-o or --npy"),
     ("npy unwritable", ["--model", path("dnn.udl"), "--layer", "0", *png, "--npy",
                         path("no-such-dir/x.npy")], "no-such-dir"),
