@@ -50,8 +50,8 @@ typedef struct plan {
     size_t n_attack;             /* test images the robustness curves are measured on */
 } plan;
 
-static const plan full_plan = {"full", 60000, 10000, 1000, {500, 500}, 5, 10,
-                               {500, 250, 30}, 5, 12, 1000, 4, 2000};
+static const plan full_plan = {"full", 60000, 10000, 1000, {500, 500}, 5, 15,
+                               {500, 250, 30}, 5, 25, 1000, 5, 2000};
 static const plan quick_plan = {"quick", 10000, 2000, 500, {256, 256}, 2, 4,
                                 {256, 128, 30}, 2, 4, 500, 2, 500};
 
@@ -107,6 +107,16 @@ static void stage(demo *d, int k, const char *what)
 static void out_path(const demo *d, char *buf, size_t size, const char *name)
 {
     snprintf(buf, size, "%s/%s", d->out, name);
+}
+
+/* n with thousands separated by commas: 60,000. */
+static const char *count_text(char *buf, size_t size, size_t n)
+{
+    if (n >= 1000)
+        snprintf(buf, size, "%zu,%03zu", n / 1000, n % 1000);
+    else
+        snprintf(buf, size, "%zu", n);
+    return buf;
 }
 
 static int failed(udl_status s) { return s ? cli_status("demo", s) : 0; }
@@ -205,7 +215,9 @@ static int run_pca(demo *d, udl_mat codes50, const size_t *shown, double *recon)
     if (!rc) {
         out_path(d, path, sizeof path, "pca.png");
         char title[96];
-        snprintf(title, sizeof title, "PCA of %zu Fashion-MNIST training images", d->x.rows);
+        char n[32];
+        snprintf(title, sizeof title, "PCA of %s Fashion-MNIST training images",
+                 count_text(n, sizeof n, d->x.rows));
         plot_text text = {title, "principal component 1", "principal component 2"};
         rc = plotted(plot_scatter(path, udl_mat_view(z, d->x.rows, 50), d->y.data,
                                   class_names, N_CLASSES, text, err, sizeof err), err);
@@ -268,9 +280,10 @@ static int run_tsne(demo *d, udl_mat codes50)
     int rc = failed(s);
     if (!rc) {
         d->r.tsne_kl = tr.kl;
-        char path[4096], err[256], title[96];
+        char path[4096], err[256], title[96], count[32];
         out_path(d, path, sizeof path, "tsne.png");
-        snprintf(title, sizeof title, "t-SNE of %zu Fashion-MNIST test images", n);
+        snprintf(title, sizeof title, "t-SNE of %s Fashion-MNIST test images",
+                 count_text(count, sizeof count, n));
         plot_text text = {title, "t-SNE 1", "t-SNE 2"};
         rc = plotted(plot_scatter(path, udl_mat_view(y, n, 2), d->ty.data, class_names,
                                   N_CLASSES, text, err, sizeof err), err);
@@ -370,6 +383,8 @@ static int fine_tune(demo *d, const stacks *st, udl_dnn **nets)
     const size_t sizes[4] = {784, d->p.hidden[0], d->p.hidden[1], N_CLASSES};
     udl_dnn_params dp = udl_dnn_params_default();
     dp.train.epochs = d->p.fine_epochs;
+    dp.train.decay = UDL_DECAY_EXPONENTIAL; /* 0.1 x 0.9 an epoch: steadier late epochs */
+    dp.train.decay_rate = 0.9;
     for (size_t k = 0; k < N_PRETRAIN; k++) {
         udl_status s = udl_dnn_create(&dp, sizes, 4, &nets[k]);
         if (!s && k == 1)
@@ -736,8 +751,8 @@ static int write_report(const demo *d, double total)
 
     fputs("<h2>Classifiers</h2>\n", f);
     snprintf(text, sizeof text, "784-%zu-%zu-10 sigmoid networks fine-tuned by "
-             "backpropagation for %zu epochs (SGD with momentum 0.9, rate 0.1, batches of "
-             "100) from random weights and from each kind of greedy pretraining (%zu epochs "
+             "backpropagation for %zu epochs (SGD with momentum 0.9, rate 0.1 &times; 0.9 an "
+             "epoch, batches of 100) from random weights and from each kind of greedy pretraining (%zu epochs "
              "a layer). Test accuracy after each epoch; the final one in the legend.",
              p->hidden[0], p->hidden[1], p->fine_epochs, p->pre_epochs);
     html_figure(f, "training.png", "Fine-tuning", text);
