@@ -520,7 +520,7 @@ static int run_deep_ae(demo *d, const size_t *shown, double *recon)
             memcpy(recon + (2 * N_SHOWN + i) * 784, xh + shown[i] * 784, 784 * sizeof(double));
             memcpy(recon + i * 784, d->tx.data + shown[i] * 784, 784 * sizeof(double));
         }
-        char err[256], rows[3][96], caption[320];
+        char err[256], rows[3][96], caption[512], count[32];
         snprintf(rows[0], sizeof rows[0], "test images");
         snprintf(rows[1], sizeof rows[1], "PCA, 30 components: %.1f", d->r.err_pca);
         snprintf(rows[2], sizeof rows[2], "deep autoencoder, 30 codes: %.1f", d->r.err_deep);
@@ -530,9 +530,9 @@ static int run_deep_ae(demo *d, const size_t *shown, double *recon)
             labels[i] = i < N_SHOWN ? class_names[(size_t)d->ty.data[shown[i]]] : "";
         snprintf(caption, sizeof caption, "One test image of each class and its reconstruction "
                  "from 30 numbers. The figure after each method is its squared error per "
-                 "image, averaged over the %zu test images. Deep autoencoder: 784-%zu-%zu-%zu "
+                 "image, averaged over the %s test images. Deep autoencoder: 784-%zu-%zu-%zu "
                  "pretrained as a stack of autoencoders (%zu epochs a layer), then fine-tuned "
-                 "for %zu epochs (cross-entropy).", n, sizes[1], sizes[2], sizes[3],
+                 "for %zu epochs (cross-entropy).", count_text(count, sizeof count, n), sizes[1], sizes[2], sizes[3],
                  d->p.deep_pre_epochs, d->p.deep_epochs);
         out_path(d, path, sizeof path, "reconstructions.png");
         plot_panel panel = {"reconstructions from 30 numbers", recon, 3 * N_SHOWN, N_SHOWN,
@@ -684,17 +684,22 @@ static int write_report(const demo *d, double total)
           "table{border-collapse:collapse;margin:.8em 0;font-size:.95em}\n"
           "td,th{padding:.25em .9em;border-bottom:1px solid #e4e4e4;text-align:left}\n"
           "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-          ".muted{color:#666;font-size:.9em}\n</style></head><body>\n", f);
-    fprintf(f, "<h1>udl on Fashion-MNIST</h1>\n<p class=\"muted\">udl %s, %s run: %zu "
-            "training and %zu test images; %.1f minutes in all on this machine, whose dgemm "
+          ".muted{color:#666;font-size:.9em}\n"
+          ".pair{display:grid;grid-template-columns:1fr 1fr;gap:1.2em;align-items:start}\n"
+          "</style></head><body>\n", f);
+    char train_n[32], test_n[32];
+    count_text(train_n, sizeof train_n, p->n_train);
+    count_text(test_n, sizeof test_n, p->n_test);
+    fprintf(f, "<h1>udl on Fashion-MNIST</h1>\n<p class=\"muted\">udl %s, %s run: %s "
+            "training and %s test images; %.1f minutes in all on this machine, whose dgemm "
             "runs at %.1f GFLOP/s (1000 &times; 1000 products, best of three).</p>\n",
-            udl_version(), p->name, p->n_train, p->n_test, total / 60.0, r->gflops);
+            udl_version(), p->name, train_n, test_n, total / 60.0, r->gflops);
 
     fputs("<h2>Results</h2>\n<table>\n<tr><th>what</th><th>result</th></tr>\n", f);
     fprintf(f, "<tr><td>PCA: variance explained by 30 / 50 components</td><td class=\"n\">"
             "%.1f%% / %.1f%%</td></tr>\n", 100 * r->pca_var30, 100 * r->pca_var50);
-    fprintf(f, "<tr><td>t-SNE of %zu test images: KL(P&#8214;Q) after %zu steps</td>"
-            "<td class=\"n\">%.3f</td></tr>\n", p->n_test, p->tsne_iter, r->tsne_kl);
+    fprintf(f, "<tr><td>t-SNE of %s test images: KL(P&#8214;Q) after %zu steps</td>"
+            "<td class=\"n\">%.3f</td></tr>\n", test_n, p->tsne_iter, r->tsne_kl);
     fprintf(f, "<tr><td>squared error per test image from 30 numbers: PCA / deep autoencoder"
             "</td><td class=\"n\">%.2f / %.2f (%.2f&times;)</td></tr>\n", r->err_pca,
             r->err_deep, r->err_deep / r->err_pca);
@@ -716,17 +721,19 @@ static int write_report(const demo *d, double total)
 
     char text[1024];
     fputs("<h2>Maps of the data</h2>\n", f);
-    snprintf(text, sizeof text, "The %zu training images projected on their first two "
+    snprintf(text, sizeof text, "The %s training images projected on their first two "
              "principal components (covariance and LAPACK's dsyevd), coloured by class.",
-             p->n_train);
+             train_n);
+    fputs("<div class=\"pair\">\n", f);
     html_figure(f, "pca.png", "PCA", text);
     snprintf(text, sizeof text, "Bars: each of the first 50 components' share of the "
              "variance; line: the running total. 30 components keep %.1f%%.",
              100 * r->pca_var30);
     html_figure(f, "pca-variance.png", "Explained variance", text);
-    snprintf(text, sizeof text, "Barnes-Hut t-SNE (perplexity 30, %zu steps) of the %zu test "
+    fputs("</div>\n", f);
+    snprintf(text, sizeof text, "Barnes-Hut t-SNE (perplexity 30, %zu steps) of the %s test "
              "images after PCA to 50 dimensions; KL(P&#8214;Q) = %.3f. The classes were not "
-             "shown to t-SNE.", p->tsne_iter, p->n_test, r->tsne_kl);
+             "shown to t-SNE.", p->tsne_iter, test_n, r->tsne_kl);
     html_figure(f, "tsne.png", "t-SNE", text);
 
     fputs("<h2>What the first layers learn</h2>\n", f);
@@ -734,11 +741,13 @@ static int write_report(const demo *d, double total)
              "autoencoder (25%% of the pixels masked, %zu epochs): the input of unit norm "
              "that excites each most, W[:, j] / |W[:, j]|, black to white from its lowest "
              "to its highest weight.", p->hidden[0], p->pre_epochs);
+    fputs("<div class=\"pair\">\n", f);
     html_figure(f, "filters-ae.png", "Denoising autoencoder features", text);
     snprintf(text, sizeof text, "The same for the first RBM of the deep belief net "
              "(784-%zu, persistent contrastive divergence, %zu epochs).", p->hidden[0],
              p->pre_epochs);
     html_figure(f, "filters-rbm.png", "RBM features", text);
+    fputs("</div>\n", f);
     snprintf(text, sizeof text, "Gibbs chains of that RBM from random pixels, %zu steps "
              "each, beside test images.", p->gibbs_steps);
     html_figure(f, "samples-rbm.png", "RBM fantasies", text);
