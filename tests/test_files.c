@@ -317,12 +317,75 @@ static void test_a_newer_format_is_refused_naming_both_versions(void **state)
     free(p);
 }
 
+/* ---- data files ------------------------------------------------------------------------- */
+
+static void write_gzip(const char *file, const void *p, size_t n)
+{
+    gzFile g = gzopen(file, "wb");
+    assert_non_null(g);
+    assert_int_equal(gzwrite(g, p, (unsigned)n), (int)n);
+    gzclose(g);
+}
+
+static void append(const char *file, const void *p, size_t n)
+{
+    FILE *f = fopen(file, "ab");
+    assert_non_null(f);
+    fwrite(p, 1, n, f);
+    fclose(f);
+}
+
+static void assert_refused(udl_status (*read)(const char *, unsigned, udl_array *),
+                           const char *file, const char *words)
+{
+    udl_array a = {(double *)1, 7, 7};
+    udl_status s = read(file, 0, &a);
+    if (s != UDL_EFORMAT)
+        fail_msg("%s: %s (%s), not refused as malformed", file, udl_status_str(s),
+                 udl_last_error());
+    assert_null(a.data);
+    assert_true(a.rows == 0 && a.cols == 0);
+    if (!strstr(udl_last_error(), words))
+        fail_msg("%s: the sentence '%s' lacks '%s'", file, udl_last_error(), words);
+    /* and the reader that tells formats apart refuses it the same way */
+    assert_int_equal(udl_data_read(file, 0, &a), UDL_EFORMAT);
+    assert_null(a.data);
+}
+
+/* gzip readers (zlib's gzread among them) skip whatever follows the last gzip member;
+ * a file with bytes after its data is not the file that was meant. */
+static void test_gzip_idx_with_bytes_after_the_stream_is_refused(void **state)
+{
+    (void)state;
+    const unsigned char idx[12 + 4] = {0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4};
+    const char *file = at("junk.idx.gz");
+    const char *tails[] = {"JUNK AFTER THE STREAM", "\0\0\0\0", "\x1f", "x"};
+    const size_t lens[] = {21, 4, 1, 1};
+    for (size_t i = 0; i < 4; i++) {
+        write_gzip(file, idx, sizeof idx);
+        append(file, tails[i], lens[i]);
+        assert_refused(udl_idx_read, file, "after the gzip stream");
+    }
+    /* two gzip members are one stream (gzip -c a b > c): the second's bytes are data */
+    write_gzip(file, idx, 12);
+    write_gzip(at("second.gz"), idx + 12, 4);
+    size_t n;
+    unsigned char *second = slurp(at("second.gz"), &n);
+    append(at("junk.idx.gz"), second, n);
+    free(second);
+    udl_array a;
+    assert_int_equal(udl_idx_read(file, 0, &a), UDL_OK);
+    assert_true(a.rows == 2 && a.cols == 2 && a.data[3] == 4.0 / 255.0);
+    udl_array_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_killed_save_leaves_the_whole_model_or_none),
         cmocka_unit_test(test_a_file_of_another_kind_is_refused_naming_both_kinds),
         cmocka_unit_test(test_a_newer_format_is_refused_naming_both_versions),
+        cmocka_unit_test(test_gzip_idx_with_bytes_after_the_stream_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
