@@ -352,6 +352,12 @@ static void assert_refused(udl_status (*read)(const char *, unsigned, udl_array 
     assert_null(a.data);
 }
 
+static udl_status csv_read(const char *file, unsigned flags, udl_array *a)
+{
+    (void)flags;
+    return udl_csv_read(file, a);
+}
+
 /* gzip readers (zlib's gzread among them) skip whatever follows the last gzip member;
  * a file with bytes after its data is not the file that was meant. */
 static void test_gzip_idx_with_bytes_after_the_stream_is_refused(void **state)
@@ -379,6 +385,55 @@ static void test_gzip_idx_with_bytes_after_the_stream_is_refused(void **state)
     udl_array_free(&a);
 }
 
+static void test_npy_with_other_dtypes_or_a_lying_header_is_refused(void **state)
+{
+    (void)state;
+    const char *dtypes[] = {"'<U8'", "'|b1'", "'<f2'", "'<c8'", "'|O'", "'<M8[ns]'",
+                            "'<u4'", "'<u8'", "[('a', '<f8')]"};
+    for (size_t i = 0; i < sizeof dtypes / sizeof *dtypes; i++) {
+        char dict[128];
+        snprintf(dict, sizeof dict, "{'descr': %s, 'fortran_order': False, 'shape': (2,), }",
+                 dtypes[i]);
+        unsigned char p[128 + 16] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
+        size_t len = strlen(dict);
+        p[8] = (unsigned char)len;
+        memcpy(p + 10, dict, len);
+        spit(at("dtype.npy"), p, 10 + len + 16);
+        assert_refused(udl_npy_read, scratch, "dtype");
+    }
+    /* a header length that runs past the end of the file */
+    unsigned char p[64] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0xff, 0x7f};
+    memcpy(p + 10, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", 54);
+    spit(at("header-length.npy"), p, sizeof p);
+    assert_refused(udl_npy_read, scratch, "truncated");
+}
+
+static void test_csv_cells_that_are_not_numbers_are_refused(void **state)
+{
+    (void)state;
+    struct { const char *text, *words; } cases[] = {
+        {"1,2\n3,4\ngarbage at the end\n", "line 3: field 1 is not a number"},
+        {"1,2\n3,4\n5,6 7\n", "line 3: field 2"},
+        {"1,2\n3,0x\n", "line 2: field 2"},
+        {"1,2\n3,4,\n", "line 2: field 3"},
+        {"1,2\n3,1e999\n", "line 2: field 2 is out of the range of a double"},
+        {"1,2\n-1e400,4\n", "line 2: field 1 is out of the range of a double"},
+        {"1,2\n3,4\n\x01\x02\x03\n", "line 3: field 1"},
+        {"1,2\n3,4\n\0\n", "neither"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        spit(at("cells.csv"), cases[i].text,
+             strlen(cases[i].text) + (strstr(cases[i].words, "neither") ? 2 : 0));
+        assert_refused(csv_read, scratch, cases[i].words);
+    }
+    /* tiny values that round to zero or a subnormal are numbers still */
+    spit(at("tiny.csv"), "1e-400,4.9e-324\n", 16);
+    udl_array a;
+    assert_int_equal(udl_csv_read(scratch, &a), UDL_OK);
+    assert_true(a.data[0] == 0.0 && a.data[1] > 0.0);
+    udl_array_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +441,8 @@ int main(void)
         cmocka_unit_test(test_a_file_of_another_kind_is_refused_naming_both_kinds),
         cmocka_unit_test(test_a_newer_format_is_refused_naming_both_versions),
         cmocka_unit_test(test_gzip_idx_with_bytes_after_the_stream_is_refused),
+        cmocka_unit_test(test_npy_with_other_dtypes_or_a_lying_header_is_refused),
+        cmocka_unit_test(test_csv_cells_that_are_not_numbers_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
