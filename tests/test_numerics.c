@@ -125,12 +125,304 @@ static void test_losses_stay_finite_and_exact_at_saturated_logits(void **state)
                  log(2.0), 1e-16);
 }
 
+/* ---- learning rates that diverge ---------------------------------------------------------- */
+
+enum { N = 60, D = 8, CLASSES = 3 };
+
+typedef struct problem {
+    double x[N * D], labels[N];
+} problem;
+
+static void problem_init(problem *p, uint64_t seed)
+{
+    double *x = uniform_data(seed, N * D);
+    memcpy(p->x, x, sizeof p->x);
+    free(x);
+    for (size_t i = 0; i < N; i++)
+        p->labels[i] = (double)(i % CLASSES);
+}
+
+/* A trainable model made for the test: created with a learning rate and an epoch count,
+ * trained once, and saved (a stack saves its layer 0, the one that diverges; rest saves
+ * layer 1, which must not have moved). */
+typedef struct trainee {
+    const char *name;
+    void *(*create)(double lr, size_t epochs);
+    udl_status (*train)(void *m, const problem *p);
+    udl_status (*save)(const void *m, const char *path);
+    udl_status (*save_rest)(const void *m, const char *path);
+    void (*free)(void *m);
+} trainee;
+
+static udl_train_params training(double lr, size_t epochs)
+{
+    udl_train_params t = udl_train_params_default();
+    t.sgd.learning_rate = lr;
+    t.epochs = epochs;
+    t.batch_size = N / 3;
+    return t;
+}
+
+static udl_ae_params ae_params(double lr, size_t epochs)
+{
+    udl_ae_params p = udl_ae_params_default();
+    p.n_visible = D;
+    p.n_hidden = 5;
+    p.train = training(lr, epochs);
+    return p;
+}
+
+static udl_rbm_params rbm_params(double lr, size_t epochs)
+{
+    udl_rbm_params p = udl_rbm_params_default();
+    p.n_visible = D;
+    p.n_hidden = 5;
+    p.train = training(lr, epochs);
+    return p;
+}
+
+static const size_t stack_sizes[3] = {D, 5, 3};
+
+static void *ae_create(double lr, size_t epochs)
+{
+    udl_ae_params p = ae_params(lr, epochs);
+    udl_ae *m = NULL;
+    udl_ae_create(&p, &m);
+    return m;
+}
+static udl_status ae_train(void *m, const problem *p)
+{
+    return udl_ae_train(m, udl_mat_view((double *)p->x, N, D), NULL, NULL);
+}
+static udl_status ae_save(const void *m, const char *path) { return udl_ae_save(m, path); }
+static void ae_free(void *m) { udl_ae_free(m); }
+
+static void *sae_create(double lr, size_t epochs)
+{
+    udl_ae_params p = ae_params(lr, epochs);
+    udl_sae *m = NULL;
+    udl_sae_create(&p, stack_sizes, 3, &m);
+    return m;
+}
+static udl_status sae_train(void *m, const problem *p)
+{
+    return udl_sae_train(m, udl_mat_view((double *)p->x, N, D), NULL, NULL);
+}
+static udl_status sae_save0(const void *m, const char *path)
+{
+    return udl_ae_save(udl_sae_layer(m, 0), path);
+}
+static udl_status sae_save1(const void *m, const char *path)
+{
+    return udl_ae_save(udl_sae_layer(m, 1), path);
+}
+static void sae_free(void *m) { udl_sae_free(m); }
+
+static void *deep_create(double lr, size_t epochs)
+{
+    udl_sae *stack = sae_create(0.1, 1);
+    udl_deep_ae_params p = udl_deep_ae_params_default();
+    p.train = training(lr, epochs);
+    udl_deep_ae *m = NULL;
+    udl_deep_ae_create(stack, &p, &m);
+    udl_sae_free(stack);
+    return m;
+}
+static udl_status deep_train(void *m, const problem *p)
+{
+    return udl_deep_ae_train(m, udl_mat_view((double *)p->x, N, D), NULL, NULL);
+}
+static udl_status deep_save(const void *m, const char *path) { return udl_deep_ae_save(m, path); }
+static void deep_free(void *m) { udl_deep_ae_free(m); }
+
+static void *rbm_create(double lr, size_t epochs)
+{
+    udl_rbm_params p = rbm_params(lr, epochs);
+    udl_rbm *m = NULL;
+    udl_rbm_create(&p, &m);
+    return m;
+}
+static udl_status rbm_train(void *m, const problem *p)
+{
+    return udl_rbm_train(m, udl_mat_view((double *)p->x, N, D), NULL, NULL);
+}
+static udl_status rbm_save(const void *m, const char *path) { return udl_rbm_save(m, path); }
+static void rbm_free(void *m) { udl_rbm_free(m); }
+
+static void *dbn_create(double lr, size_t epochs)
+{
+    udl_rbm_params p = rbm_params(lr, epochs);
+    udl_dbn *m = NULL;
+    udl_dbn_create(&p, stack_sizes, 3, &m);
+    return m;
+}
+static udl_status dbn_train(void *m, const problem *p)
+{
+    return udl_dbn_train(m, udl_mat_view((double *)p->x, N, D), NULL, NULL);
+}
+static udl_status dbn_save0(const void *m, const char *path)
+{
+    return udl_rbm_save(udl_dbn_layer(m, 0), path);
+}
+static udl_status dbn_save1(const void *m, const char *path)
+{
+    return udl_rbm_save(udl_dbn_layer(m, 1), path);
+}
+static void dbn_free(void *m) { udl_dbn_free(m); }
+
+static void *dnn_create(double lr, size_t epochs)
+{
+    udl_dnn_params p = udl_dnn_params_default();
+    p.train = training(lr, epochs);
+    const size_t sizes[3] = {D, 6, CLASSES};
+    udl_dnn *m = NULL;
+    udl_dnn_create(&p, sizes, 3, &m);
+    return m;
+}
+static udl_status dnn_train(void *m, const problem *p)
+{
+    return udl_dnn_train(m, udl_mat_view((double *)p->x, N, D),
+                         udl_mat_view((double *)p->labels, N, 1), NULL, NULL, NULL, NULL);
+}
+static udl_status adversarial_train(void *m, const problem *p)
+{
+    udl_attack_params a = udl_attack_params_default(UDL_ATTACK_FGSM);
+    return udl_adversarial_train(m, &a, 0.5, udl_mat_view((double *)p->x, N, D),
+                                 udl_mat_view((double *)p->labels, N, 1), NULL, NULL, NULL,
+                                 NULL);
+}
+static udl_status dnn_save(const void *m, const char *path) { return udl_dnn_save(m, path); }
+static void dnn_free(void *m) { udl_dnn_free(m); }
+
+static const trainee trainees[] = {
+    {"ae", ae_create, ae_train, ae_save, NULL, ae_free},
+    {"sae", sae_create, sae_train, sae_save0, sae_save1, sae_free},
+    {"deep-ae", deep_create, deep_train, deep_save, NULL, deep_free},
+    {"rbm", rbm_create, rbm_train, rbm_save, NULL, rbm_free},
+    {"dbn", dbn_create, dbn_train, dbn_save0, dbn_save1, dbn_free},
+    {"dnn", dnn_create, dnn_train, dnn_save, NULL, dnn_free},
+    {"adversarial", dnn_create, adversarial_train, dnn_save, NULL, dnn_free},
+};
+
+/* The epoch a sentence names ("... in epoch 3, batch 2 ..."), or 0. */
+static size_t epoch_named(const char *sentence)
+{
+    const char *at = strstr(sentence, "in epoch ");
+    return at ? (size_t)strtoul(at + 9, NULL, 10) : 0;
+}
+
+/* Every field of two model files the same, bit for bit, but the epochs each call to
+ * train runs (the two runs were asked for different counts). */
+static void assert_same_model_files(const char *a, const char *b)
+{
+    udl_model *ma, *mb;
+    assert_int_equal(udl_model_load(a, &ma), UDL_OK);
+    assert_int_equal(udl_model_load(b, &mb), UDL_OK);
+    assert_int_equal(udl_model_n_fields(ma), udl_model_n_fields(mb));
+    for (size_t i = 0; i < udl_model_n_fields(ma); i++) {
+        udl_field fa, fb;
+        assert_int_equal(udl_model_field(ma, i, &fa), UDL_OK);
+        assert_int_equal(udl_model_field(mb, i, &fb), UDL_OK);
+        assert_string_equal(fa.name, fb.name);
+        const char *dot = strrchr(fa.name, '.');
+        if (strcmp(dot ? dot + 1 : fa.name, "epochs") == 0)
+            continue;
+        assert_int_equal(fa.type, fb.type);
+        assert_true(fa.integer == fb.integer && fa.rows == fb.rows && fa.cols == fb.cols);
+        assert_memory_equal(&fa.number, &fb.number, sizeof fa.number);
+        if (fa.rows != 0 && fa.cols != 0 && memcmp(fa.data, fb.data, fa.rows * fa.cols * sizeof(double)))
+            fail_msg("%s: field %s differs from %s's", a, fa.name, b);
+    }
+    udl_model_free(ma);
+    udl_model_free(mb);
+}
+
+enum { MAX_EPOCHS = 30 };
+
+/* Trains t at lr for MAX_EPOCHS; the epoch the failure names, 0 when none. */
+static size_t diverging_epoch(const trainee *t, const problem *p, double lr, udl_status *status,
+                              char *sentence, size_t size)
+{
+    void *m = t->create(lr, MAX_EPOCHS);
+    assert_non_null(m);
+    *status = t->train(m, p);
+    snprintf(sentence, size, "%s", *status ? udl_last_error() : "");
+    t->free(m);
+    return *status == UDL_ENUMERIC ? epoch_named(sentence) : 0;
+}
+
+/* Trains t at lr for epochs, which must stop with UDL_ENUMERIC in epoch (>= 2) and leave
+ * the model exactly as a run asked for the epochs before it: every weight, bias and
+ * history entry, bit for bit; a stack's next layer untouched. */
+static void assert_stops_as_a_shorter_run(const trainee *t, const problem *p, double lr,
+                                          size_t epochs, size_t epoch)
+{
+    char a[512], b[512];
+    tmp_path(a, sizeof a, "diverged.udl");
+    tmp_path(b, sizeof b, "stopped.udl");
+    void *diverged = t->create(lr, epochs), *stopped = t->create(lr, epoch - 1);
+    void *fresh = t->create(lr, 1);
+    assert_int_equal(t->train(diverged, p), UDL_ENUMERIC);
+    print_message("%s at rate %.3g: %s\n", t->name, lr, udl_last_error());
+    assert_non_null(strstr(udl_last_error(), "kept"));
+    assert_int_equal(epoch_named(udl_last_error()), epoch);
+    if (t->save_rest)
+        assert_non_null(strstr(udl_last_error(), "layer 1 of 2: "));
+    assert_int_equal(t->train(stopped, p), UDL_OK);
+    assert_int_equal(t->save(diverged, a), UDL_OK);
+    assert_int_equal(t->save(stopped, b), UDL_OK);
+    assert_same_model_files(a, b);
+    if (t->save_rest) { /* the layer above never started */
+        assert_int_equal(t->save_rest(diverged, a), UDL_OK);
+        assert_int_equal(t->save_rest(fresh, b), UDL_OK);
+        assert_same_model_files(a, b);
+    }
+    t->free(diverged);
+    t->free(stopped);
+    t->free(fresh);
+}
+
+/* For each trainable model, the learning rate (found by bisection on its logarithm, so no
+ * platform's rounding is assumed) at which training first fails in an epoch after the
+ * first. That run must stop with UDL_ENUMERIC naming the epoch and leave the model
+ * exactly as a run asked for the epochs before it: every weight, bias and history entry,
+ * bit for bit; a stack's next layer untouched. */
+static void test_a_diverging_rate_stops_naming_the_epoch_and_keeps_the_last_good_epoch(
+    void **state)
+{
+    (void)state;
+    problem p;
+    problem_init(&p, 5);
+    char sentence[512];
+    for (size_t k = 0; k < sizeof trainees / sizeof *trainees; k++) {
+        const trainee *t = &trainees[k];
+        double lo = 0.0, hi = log(DBL_MAX); /* natural logs of the rates */
+        size_t epoch = 0;
+        udl_status s;
+        for (int step = 0; step < 80 && epoch < 2; step++) {
+            double mid = 0.5 * (lo + hi);
+            epoch = diverging_epoch(t, &p, exp(mid), &s, sentence, sizeof sentence);
+            if (s != UDL_OK && s != UDL_ENUMERIC)
+                fail_msg("%s: %s", t->name, sentence);
+            if (s == UDL_OK)
+                lo = mid;
+            else if (epoch < 2)
+                hi = mid;
+        }
+        if (epoch < 2)
+            fail_msg("%s: no rate between e^%g and e^%g fails after the first epoch", t->name,
+                     lo, hi);
+        assert_stops_as_a_shorter_run(t, &p, exp(0.5 * (lo + hi)), MAX_EPOCHS, epoch);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sigmoid_softplus_and_tanh_are_exact_at_extreme_inputs),
         cmocka_unit_test(test_softmax_and_logsumexp_are_finite_and_right_at_extreme_rows),
         cmocka_unit_test(test_losses_stay_finite_and_exact_at_saturated_logits),
+        cmocka_unit_test(test_a_diverging_rate_stops_naming_the_epoch_and_keeps_the_last_good_epoch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
