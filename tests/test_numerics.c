@@ -351,6 +351,16 @@ static size_t diverging_epoch(const trainee *t, const problem *p, double lr, udl
     return *status == UDL_ENUMERIC ? epoch_named(sentence) : 0;
 }
 
+static void *ae_squared_create(double lr, size_t epochs)
+{
+    udl_ae_params p = ae_params(lr, epochs);
+    p.loss = UDL_LOSS_SQUARED;
+    p.train.batch_size = N;
+    udl_ae *m = NULL;
+    udl_ae_create(&p, &m);
+    return m;
+}
+
 /* Trains t at lr for epochs, which must stop with UDL_ENUMERIC in epoch (>= 2) and leave
  * the model exactly as a run asked for the epochs before it: every weight, bias and
  * history entry, bit for bit; a stack's next layer untouched. */
@@ -416,6 +426,27 @@ static void test_a_diverging_rate_stops_naming_the_epoch_and_keeps_the_last_good
     }
 }
 
+/* The squared error of sigmoid outputs stays below 1 whatever the weights are, so a step
+ * that overflows them shows in no loss; the epoch that ends with them is refused all the
+ * same. */
+static void test_parameters_that_overflow_under_a_bounded_loss_are_not_kept(void **state)
+{
+    (void)state;
+    problem p;
+    problem_init(&p, 5);
+    for (size_t i = 0; i < N * D; i++) /* positive inputs: no 0 * inf to make a NaN */
+        p.x[i] = 0.5 + 0.5 * p.x[i];
+    const trainee t = {"ae, squared loss", ae_squared_create, ae_train, ae_save, NULL,
+                       ae_free};
+    udl_status s;
+    char sentence[512];
+    size_t epoch = diverging_epoch(&t, &p, DBL_MAX, &s, sentence, sizeof sentence);
+    assert_int_equal(s, UDL_ENUMERIC);
+    assert_non_null(strstr(sentence, "the parameters overflowed in epoch"));
+    assert_true(epoch >= 2);
+    assert_stops_as_a_shorter_run(&t, &p, DBL_MAX, MAX_EPOCHS, epoch);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_softmax_and_logsumexp_are_finite_and_right_at_extreme_rows),
         cmocka_unit_test(test_losses_stay_finite_and_exact_at_saturated_logits),
         cmocka_unit_test(test_a_diverging_rate_stops_naming_the_epoch_and_keeps_the_last_good_epoch),
+        cmocka_unit_test(test_parameters_that_overflow_under_a_bounded_loss_are_not_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
