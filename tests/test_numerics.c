@@ -447,6 +447,110 @@ static void test_parameters_that_overflow_under_a_bounded_loss_are_not_kept(void
     assert_stops_as_a_shorter_run(&t, &p, DBL_MAX, MAX_EPOCHS, epoch);
 }
 
+/* ---- constant data and duplicate rows ------------------------------------------------------ */
+
+/* Data no method can spread out: every row the same (constant), and a few rows repeated
+ * (duplicates, each of 12 distinct rows five times). */
+static void degenerate_data(int duplicates, problem *p)
+{
+    problem_init(p, 9);
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < D; j++)
+            p->x[i * D + j] = duplicates ? p->x[(i % 12) * D + j] : 0.25;
+}
+
+static int all_finite(const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return 0;
+    return 1;
+}
+
+/* The status of a call on degenerate data: UDL_OK with finite outputs, or the status
+ * expected with a sentence holding words. */
+#define EXPECT(call, outputs, n, status, words)                                            \
+    do {                                                                                   \
+        udl_status s_ = (call);                                                            \
+        if (s_ != (status))                                                                \
+            fail_msg("%s on %s data: %s (%s), expected %s", #call, what,                   \
+                     udl_status_str(s_), udl_last_error(), udl_status_str(status));        \
+        if (s_ == UDL_OK && !all_finite((outputs), (n)))                                   \
+            fail_msg("%s on %s data: a NaN or infinity in the output", #call, what);       \
+        if (s_ != UDL_OK && !strstr(udl_last_error(), (words)))                            \
+            fail_msg("%s on %s data: '%s' lacks '%s'", #call, what, udl_last_error(),      \
+                     (words));                                                             \
+    } while (0)
+
+/* Codes (and a classifier's probabilities) of the model t trained on p, through its file
+ * and the generic handle: all finite. */
+static void assert_finite_outputs(const trainee *t, void *model, const problem *p,
+                                  const char *what)
+{
+    char file[512];
+    tmp_path(file, sizeof file, "degenerate.udl");
+    assert_int_equal(t->save(model, file), UDL_OK);
+    udl_model *m;
+    assert_int_equal(udl_model_load(file, &m), UDL_OK);
+    size_t k = udl_model_n_codes(m), c = udl_model_n_outputs(m);
+    double *z = malloc(N * (k > c ? k : c) * sizeof *z);
+    udl_mat x = udl_mat_view((double *)p->x, N, D);
+    EXPECT(udl_model_encode(m, x, udl_mat_view(z, N, k)), z, N * k, UDL_OK, "");
+    if (c)
+        EXPECT(udl_model_predict(m, x, udl_mat_view(z, N, c)), z, N * c, UDL_OK, "");
+    free(z);
+    udl_model_free(m);
+}
+
+static void test_constant_data_and_duplicate_rows_give_finite_results_or_a_clear_status(
+    void **state)
+{
+    (void)state;
+    for (int duplicates = 0; duplicates < 2; duplicates++) {
+        const char *what = duplicates ? "duplicate-row" : "constant";
+        problem p;
+        degenerate_data(duplicates, &p);
+        udl_mat x = udl_mat_view(p.x, N, D);
+        /* PCA: nothing to analyse in constant data, whatever is asked */
+        udl_pca_params pp = udl_pca_params_default();
+        for (int variant = 0; variant < 3; variant++) {
+            pp.n_components = variant == 1 ? 0 : 2;
+            pp.whiten = variant == 2;
+            udl_pca *pca;
+            assert_int_equal(udl_pca_create(&pp, &pca), UDL_OK);
+            EXPECT(udl_pca_fit(pca, x, NULL, NULL), udl_pca_explained_variance_ratio(pca), 2,
+                   duplicates ? UDL_OK : UDL_EINVAL, "all 60 samples are identical");
+            double z[N * D];
+            if (duplicates) {
+                size_t k = udl_pca_n_components(pca);
+                EXPECT(udl_pca_transform(pca, x, udl_mat_view(z, N, k)), z, N * k, UDL_OK, "");
+            }
+            udl_pca_free(pca);
+        }
+        /* t-SNE, exact and Barnes-Hut, from PCA and from random starts */
+        udl_tsne_params tp = udl_tsne_params_default();
+        tp.perplexity = 5;
+        tp.n_iter = 300;
+        for (int method = UDL_TSNE_EXACT; method <= UDL_TSNE_BARNES_HUT; method++)
+            for (int init = UDL_TSNE_INIT_PCA; init <= UDL_TSNE_INIT_RANDOM; init++) {
+                tp.method = (udl_tsne_method)method;
+                tp.init = (udl_tsne_init)init;
+                double y[N * 2];
+                const int refused = !duplicates && init == UDL_TSNE_INIT_PCA;
+                EXPECT(udl_tsne_embed(&tp, x, udl_mat_view(y, N, 2), NULL, NULL, NULL), y,
+                       N * 2, refused ? UDL_EINVAL : UDL_OK,
+                       "tsne: the PCA initialisation failed: pca: all 60 samples are identical");
+            }
+        /* every trainable model trains and gives finite codes and probabilities */
+        for (size_t k = 0; k < sizeof trainees / sizeof *trainees; k++) {
+            void *m = trainees[k].create(0.1, 5);
+            EXPECT(trainees[k].train(m, &p), p.x, 1, UDL_OK, "");
+            assert_finite_outputs(&trainees[k], m, &p, what);
+            trainees[k].free(m);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -455,6 +559,8 @@ int main(void)
         cmocka_unit_test(test_losses_stay_finite_and_exact_at_saturated_logits),
         cmocka_unit_test(test_a_diverging_rate_stops_naming_the_epoch_and_keeps_the_last_good_epoch),
         cmocka_unit_test(test_parameters_that_overflow_under_a_bounded_loss_are_not_kept),
+        cmocka_unit_test(
+            test_constant_data_and_duplicate_rows_give_finite_results_or_a_clear_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
