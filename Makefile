@@ -5,7 +5,7 @@ SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-sanitize docs demo bench fuzz install clean
+.PHONY: all deps build test test-sanitize test-tsan docs demo bench fuzz install clean
 
 DEMO_OUT ?= udl-demo
 DEMO_FLAGS ?=
@@ -27,6 +27,14 @@ test-sanitize: deps
 	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DUDL_WERROR=ON -DUDL_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Two threads training and using models of every kind at once, under ThreadSanitizer
+# (OpenBLAS and OpenMP run one thread each there: they are not instrumented).
+TSAN_BUILD ?= build-tsan
+test-tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUDL_WERROR=ON -DUDL_TSAN=ON -DUDL_BUILD_CLI=OFF $(CMAKE_FLAGS)
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_threads
+	cd $(TSAN_BUILD) && ctest --output-on-failure -R '^threads$$'
 
 # The API reference, from the comments in include/udl/*.h, with Doxygen:
 # $(BUILD)/docs/html/index.html. Any warning (an undocumented declaration) fails it.
@@ -63,4 +71,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD) $(DEMO_OUT)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(TSAN_BUILD) $(DEMO_OUT)

@@ -287,18 +287,21 @@ static udl_status parse(const char *path, const unsigned char *p, size_t size,
 {
     if (size < sizeof magic || memcmp(p, magic, sizeof magic) != 0)
         return udli_fail(UDL_EFORMAT, "%s is not a udl model file (bad magic)", path);
+    /* The version first: a newer format may lay out everything after it otherwise (its
+     * checksum, its header), and the version is then what the user needs to hear. */
+    uint32_t version = size >= 12 ? udli_get_u32le(p + 8) : 0;
+    if (size >= 12 && (version < 1 || version > UDL_CONTAINER_VERSION))
+        return udli_fail(UDL_EFORMAT, "%s has format version %u; this udl reads versions 1 to "
+                         "%u", path, version, UDL_CONTAINER_VERSION);
     if (size < HEADER_BYTES + CRC_BYTES)
         return udli_fail(UDL_EFORMAT, "%s is truncated (%zu bytes)", path, size);
     if (crc_of(p, size - CRC_BYTES) != udli_get_u32le(p + size - CRC_BYTES))
         return udli_fail(UDL_EFORMAT, "%s is corrupt or truncated (CRC-32 mismatch)", path);
-    uint32_t version = udli_get_u32le(p + 8), kind = udli_get_u32le(p + 12);
+    uint32_t kind = udli_get_u32le(p + 12);
     uint32_t n_fields = udli_get_u32le(p + 16), reserved = udli_get_u32le(p + 20);
     if (reserved != 0)
         return udli_fail(UDL_EFORMAT, "%s: the reserved header word is %u, not 0", path,
                          reserved);
-    if (version < 1 || version > UDL_CONTAINER_VERSION)
-        return udli_fail(UDL_EFORMAT, "%s has format version %u; this udl reads versions 1 to "
-                         "%u", path, version, UDL_CONTAINER_VERSION);
     size_t n_values;
     udl_status s = parse_fields(path, p, size, version, n_fields, &n_values, NULL);
     if (s)
@@ -346,8 +349,12 @@ udl_status udli_container_load(const char *path, uint32_t kind, udli_container *
     udl_status s = udli_container_open(path, out);
     if (s || (*out)->kind == kind)
         return s;
-    s = udli_fail(UDL_EKIND, "%s holds a %s model, not a %s model", path,
-                  udli_kind_title((*out)->kind), udli_kind_title(kind));
+    if (udli_kind_row_of((*out)->kind) || (*out)->kind == UDL_KIND_TEST)
+        s = udli_fail(UDL_EKIND, "%s holds a %s model, not a %s model", path,
+                      udli_kind_title((*out)->kind), udli_kind_title(kind));
+    else /* a kind from a newer udl, or none: its number is all there is to name */
+        s = udli_fail(UDL_EKIND, "%s holds a model of kind %u, not a %s model", path,
+                      (*out)->kind, udli_kind_title(kind));
     udli_container_free(*out);
     *out = NULL;
     return s;

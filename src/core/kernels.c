@@ -128,7 +128,8 @@ void udli_softmax_rows(udl_mat in, udl_mat out)
         double *y = out.data + i * out.ld;
         double mx = row_max(x, in.cols), sum = 0.0;
         for (size_t j = 0; j < in.cols; j++) {
-            y[j] = exp(x[j] - mx);
+            /* logits that overflowed to +inf share the mass (inf - inf would be NaN) */
+            y[j] = isinf(mx) && mx > 0.0 ? (x[j] == mx ? 1.0 : 0.0) : exp(x[j] - mx);
             sum += y[j];
         }
         for (size_t j = 0; j < in.cols; j++)

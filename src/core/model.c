@@ -45,6 +45,16 @@ UDL_API const char *udl_kind_name(udl_kind kind)
     return row ? row->name : NULL;
 }
 
+/* "pca, ae, sae, ...": the names of the kinds this udl knows. */
+static const char *kind_list(char *list, size_t size)
+{
+    list[0] = '\0';
+    for (size_t i = 0; i < UDL_KIND_COUNT; i++)
+        snprintf(list + strlen(list), size - strlen(list), "%s%s", i ? ", " : "",
+                 rows[i]->name);
+    return list;
+}
+
 UDL_API udl_status udl_kind_from_name(const char *name, udl_kind *kind)
 {
     if (!name || !kind)
@@ -54,11 +64,9 @@ UDL_API udl_status udl_kind_from_name(const char *name, udl_kind *kind)
             *kind = rows[i]->kind;
             return UDL_OK;
         }
-    char list[256] = "";
-    for (size_t i = 0; i < UDL_KIND_COUNT; i++)
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
-                 rows[i]->name);
-    return udli_fail(UDL_EINVAL, "no model kind is called '%s' (the kinds: %s)", name, list);
+    char list[256];
+    return udli_fail(UDL_EINVAL, "no model kind is called '%s' (the kinds: %s)", name,
+                     kind_list(list, sizeof list));
 }
 
 static udl_status read_row(udli_container *c, const udli_kind_row *row, void **out)
@@ -93,9 +101,10 @@ UDL_API udl_status udl_model_load(const char *path, udl_model **out)
         return s;
     const udli_kind_row *row = udli_kind_row_of(udli_container_kind(c));
     udl_model *m = NULL;
+    char list[256];
     if (!row)
-        s = udli_fail(UDL_EKIND, "%s holds a model of kind %s (%u), which this udl cannot read",
-                      path, udli_kind_title(udli_container_kind(c)), udli_container_kind(c));
+        s = udli_fail(UDL_EKIND, "%s holds a model of kind %u, which this udl cannot read (it "
+                      "reads %s)", path, udli_container_kind(c), kind_list(list, sizeof list));
     else if (!(m = udli_calloc(1, sizeof *m, "model")))
         s = UDL_ENOMEM;
     else if (!(s = read_row(c, row, &m->object))) {

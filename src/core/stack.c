@@ -49,6 +49,8 @@ udl_status udli_stack_train(void *const *layers, size_t n, const udli_stack_ops 
     for (size_t i = 0; i < n && !s; i++) {
         layer_report r = {progress, user, i + 1, n};
         s = ops->train(layers[i], codes, progress ? report_layer : NULL, &r);
+        if (s == UDL_ENUMERIC) /* the layer's sentence names the epoch; say which layer */
+            s = udli_fail(s, "layer %zu of %zu: %s", i + 1, n, udl_last_error());
         if (!s && i + 1 < n)
             s = encode_next(layers[i], ops, codes, &buffer, &codes);
     }

@@ -191,6 +191,17 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
         }
         if (st)
             break;
+        /* A step can overflow the parameters without the loss it followed showing it
+         * (the last batch's), and a model must not keep them. */
+        for (size_t b = 0; b < s->n_blocks && !st; b++)
+            if (!udli_all_finite(s->blocks[b].param, s->blocks[b].n)) {
+                snapshot(s, saved, 1);
+                st = udli_fail(UDL_ENUMERIC, "%s: the parameters overflowed in epoch %zu; "
+                               "those of its start were kept (try a smaller learning rate)",
+                               s->stage, epoch + 1);
+            }
+        if (st)
+            break;
         double mean = sum / (double)batches;
         if (s->history)
             s->history->loss[s->history->n++] = mean;

@@ -66,7 +66,8 @@ typedef struct udli_train_spec {
  * Progress is reported after each batch (batch of batches) and after each epoch with its
  * mean loss. Stops with UDL_ECANCELED when progress asks: after an epoch, keeping it;
  * within one, with the parameters of its start (a model holds whole epochs), and with
- * UDL_ENUMERIC when a batch loss is NaN or infinite, after restoring the parameters of
+ * UDL_ENUMERIC when a batch loss is NaN or infinite, or an epoch ends with a parameter
+ * that is, after restoring the parameters of
  * the start of that epoch. The velocities start from zero. *epochs_done (optional) says
  * how many epochs completed. */
 udl_status udli_train(const udli_train_spec *spec, size_t *epochs_done);

@@ -19,8 +19,10 @@ extern double log1p(double);
 extern double tanh(double);
 #endif
 
-/* An AVX2 copy of a function beside the generic one, chosen when the program starts. */
-#if defined(__has_attribute)
+/* An AVX2 copy of a function beside the generic one, chosen when the program starts.
+ * Not under ThreadSanitizer: the chooser (an ifunc resolver) runs while the program is
+ * loaded, before TSan's runtime, and its instrumented entry crashes there. */
+#if defined(__has_attribute) && !defined(__SANITIZE_THREAD__)
 #if __has_attribute(target_clones) && defined(__x86_64__)
 #define UDLI_LANES __attribute__((target_clones("avx2", "default")))
 #endif

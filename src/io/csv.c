@@ -1,6 +1,7 @@
 /* Comma-separated numbers, one sample per line. Blank lines and lines starting with
  * '#' are skipped; a first line that is not all numbers is taken as a header. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,8 +11,11 @@
 #include "core/file.h"
 
 /* Parses one line of n_fields numbers into row (if non-NULL); returns the number of
- * fields, or 0 with *bad_field set to the 1-based field that is not a number. */
-static size_t parse_line(const char *line, const char *end, double *row, size_t *bad_field)
+ * fields, or 0 with *bad_field set to the 1-based field that is not a number and
+ * *overflow to whether it is one too large for a double ("1e999", which strtod would
+ * turn into an infinity). */
+static size_t parse_line(const char *line, const char *end, double *row, size_t *bad_field,
+                         int *overflow)
 {
     size_t field = 0;
     const char *p = line;
@@ -32,8 +36,10 @@ static size_t parse_line(const char *line, const char *end, double *row, size_t 
         }
         memcpy(buf, p, len);
         buf[len] = '\0';
+        errno = 0;
         double v = strtod(buf, &after);
-        if (*after != '\0') {
+        *overflow = *after == '\0' && errno == ERANGE && isinf(v);
+        if (*after != '\0' || *overflow) {
             *bad_field = field;
             return 0;
         }
@@ -75,12 +81,13 @@ UDL_API udl_status udl_csv_read(const char *path, udl_array *out)
         const char *stop = nl ? nl : end;
         line_no++;
         if (!skippable(p, stop)) {
-            size_t n = parse_line(p, stop, NULL, &bad);
-            if (n == 0 && !header_checked) {
+            int overflow = 0;
+            size_t n = parse_line(p, stop, NULL, &bad, &overflow);
+            if (n == 0 && !header_checked && !overflow) {
                 header_checked = 1; /* a header line: skip it */
             } else if (n == 0) {
-                s = udli_fail(UDL_EFORMAT, "%s line %zu: field %zu is not a number", path,
-                              line_no, bad);
+                s = udli_fail(UDL_EFORMAT, "%s line %zu: field %zu is %s", path, line_no, bad,
+                              overflow ? "out of the range of a double" : "not a number");
             } else {
                 header_checked = 1;
                 if (!cols) {
@@ -105,7 +112,7 @@ UDL_API udl_status udl_csv_read(const char *path, udl_array *out)
                         data = bigger;
                         cap = grown;
                     }
-                    parse_line(p, stop, data + rows * cols, &bad);
+                    parse_line(p, stop, data + rows * cols, &bad, &overflow);
                     rows++;
                 }
             }

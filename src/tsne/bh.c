@@ -115,8 +115,8 @@ static int reserve(node_buf *b, size_t more)
 /* The lane loops are worth wider vectors where the processor has them; the sums are in
  * the same order either way (and C11 mode never fuses multiply-adds), so the results
  * are too. */
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(__SANITIZE_THREAD__)
+#if __has_attribute(target_clones) /* not under TSan: see core/vecmath.h */
 #define CLONES __attribute__((target_clones("avx2", "default")))
 #endif
 #endif

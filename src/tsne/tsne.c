@@ -140,11 +140,14 @@ static udl_status initialise(const udl_tsne_params *p, udl_mat x, udl_mat y, dou
     if ((s = udl_pca_create(&pp, &pca)) || (s = udl_pca_fit(pca, x, NULL, NULL)) ||
         (s = udl_pca_transform(pca, x, ym))) {
         udl_pca_free(pca);
-        return s;
+        /* PCA refuses data whose rows are all the same; say what the user asked for */
+        return s == UDL_ENOMEM ? s
+                               : udli_fail(s, "tsne: the PCA initialisation failed: %s (random "
+                                           "initialisation does not need it)", udl_last_error());
     }
     udl_pca_free(pca);
     /* Column 0 gets standard deviation INIT_SCALE and the others keep their ratio to it;
-     * when the data has no variance at all the codes are all zero and stay so. */
+     * a column with no variance (rank-deficient data) stays zero. */
     double sd = 0.0;
     for (size_t i = 0; i < n; i++)
         sd += y0[i * dims] * y0[i * dims];

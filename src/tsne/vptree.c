@@ -139,8 +139,8 @@ static double tau(const heap *h)
     return h->size < h->k ? INFINITY : h->a[0].dist;
 }
 
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(__SANITIZE_THREAD__)
+#if __has_attribute(target_clones) /* not under TSan: see core/vecmath.h */
 __attribute__((target_clones("avx2", "default")))
 #endif
 #endif
