@@ -58,7 +58,7 @@ UDL_API void udl_ae_free(udl_ae *ae);
 
 /** Trains on the N x D data X (finite; in [0, 1] for cross-entropy) for train.epochs
  * more epochs. On failure or cancellation the weights are those of the last complete
- * epoch (ECANCELED) or of the start of the failing epoch (ENUMERIC). */
+ * epoch (ECANCELED) or of the start of the failing epoch (ENUMERIC, ENOMEM). */
 UDL_API udl_status udl_ae_train(udl_ae *ae, udl_mat x, udl_progress_fn progress, void *user);
 
 /** Z (N x M) = f(X W + b). */

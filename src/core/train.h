@@ -67,8 +67,9 @@ typedef struct udli_train_spec {
  * mean loss. Stops with UDL_ECANCELED when progress asks: after an epoch, keeping it;
  * within one, with the parameters of its start (a model holds whole epochs), and with
  * UDL_ENUMERIC when a batch loss is NaN or infinite, after restoring the parameters of
- * the start of that epoch. The velocities start from zero. *epochs_done (optional) says
- * how many epochs completed. */
+ * the start of that epoch. A batch function's failure (UDL_ENOMEM) restores them too,
+ * and every stop within an epoch puts the generator back where the epoch began. The
+ * velocities start from zero. *epochs_done (optional) says how many epochs completed. */
 udl_status udli_train(const udli_train_spec *spec, size_t *epochs_done);
 
 void udli_history_free(udli_history *h);
