@@ -205,8 +205,17 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
                            .valid_loss = NAN, .valid_error = NAN, .batch = batches,
                            .batches = per_epoch};
         int stop = 0;
-        if (s->epoch_end && (st = s->epoch_end(s->model, &pr, &stop)))
+        if (s->epoch_end && (st = s->epoch_end(s->model, &pr, &stop))) {
+            /* Its checks failed (out of memory for the validation pass): the epoch is
+             * taken back whole, so the weights and the history agree on the epochs. */
+            if (s->history)
+                s->history->n--;
+            if (epochs_done)
+                *epochs_done = epoch;
+            snapshot(s, saved, 1);
+            *s->rng = rng_at_start;
             break;
+        }
         if (s->progress && s->progress(&pr, s->user))
             st = udli_fail(UDL_ECANCELED, "%s: canceled by the progress callback after epoch "
                            "%zu of %zu", s->stage, epoch + 1, epochs);

@@ -38,7 +38,8 @@ typedef struct udli_history {
 
 /* Called after each epoch with its progress report, before the callback sees it: may
  * fill the validation fields and set *stop to end training there (early stopping). A
- * failure stops training with that status. */
+ * failure stops training with that status and takes the epoch back: its parameters,
+ * generator and history entry return to the epoch's start. */
 typedef udl_status (*udli_epoch_fn)(void *model, udl_progress *report, int *stop);
 
 typedef struct udli_train_spec {
