@@ -58,7 +58,7 @@ UDL_API void udl_ae_free(udl_ae *ae);
 
 /** Trains on the N x D data X (finite; in [0, 1] for cross-entropy) for train.epochs
  * more epochs. On failure or cancellation the weights are those of the last complete
- * epoch (ECANCELED) or of the start of the failing epoch (ENUMERIC). */
+ * epoch (ECANCELED) or of the start of the failing epoch (ENUMERIC, ENOMEM). */
 UDL_API udl_status udl_ae_train(udl_ae *ae, udl_mat x, udl_progress_fn progress, void *user);
 
 /** Z (N x M) = f(X W + b). */
@@ -102,7 +102,9 @@ UDL_API udl_status udl_sae_create(const udl_ae_params *layer_params, const size_
 /** Frees the stack and its layers; NULL is a no-op. */
 UDL_API void udl_sae_free(udl_sae *sae);
 /** Trains layer 0 on X, then each next layer on the codes of the one below (Bengio et
- * al. 2007). Progress reports each layer's epochs in turn. */
+ * al. 2007). Progress reports each layer's epochs in turn. When a layer's training fails
+ * or is canceled, the layers below it keep their new training, those above it are as they
+ * were, and that layer is as udl_ae_train leaves it (as it was, after UDL_ENOMEM). */
 UDL_API udl_status udl_sae_train(udl_sae *sae, udl_mat x, udl_progress_fn progress,
                                  void *user);
 /** Z (N x h_last): X through every layer's encoder. */

@@ -101,8 +101,8 @@ UDL_API udl_status udl_dnn_init_from_dbn(udl_dnn *dnn, const udl_dbn *dbn);
  * valid_error) and into the validation history, and patience > 0 stops early and
  * restores the weights of the epoch with the lowest validation error (the lower loss
  * breaks a tie), also when the progress callback cancels (ECANCELED). Without early
- * stopping, cancellation leaves the last complete epoch's weights; a failure (ENUMERIC)
- * those of the start of the failing epoch. The learning-rate schedule carries across
+ * stopping, cancellation leaves the last complete epoch's weights; a failure (ENUMERIC,
+ * ENOMEM, also in the validation pass) those of the start of the failing epoch. The learning-rate schedule carries across
  * calls; the momentum restarts from zero at each call (one call of N epochs is not N
  * calls of one). */
 UDL_API udl_status udl_dnn_train(udl_dnn *dnn, udl_mat x, udl_mat labels,

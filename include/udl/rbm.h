@@ -167,7 +167,9 @@ UDL_API udl_status udl_dbn_create(const udl_rbm_params *layer_params, const size
 /** Frees the net and its layers; NULL is a no-op. */
 UDL_API void udl_dbn_free(udl_dbn *dbn);
 /** Trains layer 0 on X, then each next layer on E[h | v] of the one below. Progress
- * reports each layer's epochs in turn (stage "rbm"). */
+ * reports each layer's epochs in turn (stage "rbm"). When a layer's training fails or is
+ * canceled, the layers below it keep their new training, those above it are as they were,
+ * and that layer is as udl_rbm_train leaves it (as it was, after UDL_ENOMEM). */
 UDL_API udl_status udl_dbn_train(udl_dbn *dbn, udl_mat x, udl_progress_fn progress, void *user);
 /** H (N x h_last): X up through every layer's E[h | v]. */
 UDL_API udl_status udl_dbn_transform(const udl_dbn *dbn, udl_mat x, udl_mat h);

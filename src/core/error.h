@@ -19,6 +19,14 @@ void *udli_calloc(size_t count, size_t size, const char *what);
  * sentence set and leaves p allocated and unchanged, so the caller still frees it. */
 void *udli_realloc(void *p, size_t count, size_t size, const char *what);
 
+#ifdef UDL_FAULT_INJECTION
+/* The test build's allocation-failure hook (tests/test_alloc_fail.c): resets the calling
+ * thread's count of allocations through the three functions above and makes the n-th
+ * from now fail (0: none fails); udli_fault_calls says how many there have been since. */
+void udli_fault_arm(unsigned long n);
+unsigned long udli_fault_calls(void);
+#endif
+
 /* 1 when every value of the n doubles is finite. */
 int udli_all_finite(const double *x, size_t n);
 

@@ -65,19 +65,40 @@ static void *allocated(void *p, const char *what, size_t bytes)
     return p;
 }
 
+#ifdef UDL_FAULT_INJECTION
+/* Only in tests/test_alloc_fail.c's own copy of this file, never in libudl: the calling
+ * thread's allocations are counted, and the one numbered fault_at fails as if malloc had
+ * returned NULL (SQLite's test_malloc.c). Per thread, so OpenMP workers and other tests'
+ * threads are untouched. */
+static _Thread_local unsigned long fault_calls, fault_at;
+
+void udli_fault_arm(unsigned long n)
+{
+    fault_calls = 0;
+    fault_at = n;
+}
+
+unsigned long udli_fault_calls(void) { return fault_calls; }
+
+static int fault_now(void) { return ++fault_calls == fault_at; }
+#else
+static int fault_now(void) { return 0; }
+#endif
+
 void *udli_alloc(size_t count, size_t size, const char *what)
 {
     if (!fits(count, size, what))
         return NULL;
     size_t bytes = count * size;
-    return allocated(malloc(bytes ? bytes : 1), what, bytes);
+    return allocated(fault_now() ? NULL : malloc(bytes ? bytes : 1), what, bytes);
 }
 
 void *udli_calloc(size_t count, size_t size, const char *what)
 {
     if (!fits(count, size, what))
         return NULL;
-    return allocated(calloc(count ? count : 1, size ? size : 1), what, count * size);
+    void *p = fault_now() ? NULL : calloc(count ? count : 1, size ? size : 1);
+    return allocated(p, what, count * size);
 }
 
 void *udli_realloc(void *p, size_t count, size_t size, const char *what)
@@ -86,7 +107,7 @@ void *udli_realloc(void *p, size_t count, size_t size, const char *what)
         return NULL;
     /* realloc(p, 0) may free p and return NULL, which would read as a failure. */
     size_t bytes = count * size;
-    return allocated(realloc(p, bytes ? bytes : 1), what, bytes);
+    return allocated(fault_now() ? NULL : realloc(p, bytes ? bytes : 1), what, bytes);
 }
 
 int udli_all_finite(const double *x, size_t n)

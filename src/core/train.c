@@ -79,7 +79,7 @@ static udl_status check_spec(const udli_train_spec *s)
     return UDL_OK;
 }
 
-/* Parameters and velocities at the start of an epoch, to return to on a NaN loss. */
+/* Parameters and velocities at the start of an epoch, to return to when it stops. */
 static size_t total_size(const udli_train_spec *s)
 {
     size_t n = 0;
@@ -147,6 +147,7 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
         if (s->history && (st = history_reserve(s->history)))
             break;
         snapshot(s, saved, 0);
+        const udli_rng rng_at_start = *s->rng;
         udli_rng_shuffle(s->rng, order, n);
         double sum = 0.0;
         size_t batches = 0;
@@ -162,7 +163,6 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
             if ((st = s->batch(s->model, bx, by, &loss)))
                 break;
             if (!isfinite(loss)) {
-                snapshot(s, saved, 1);
                 st = udli_fail(UDL_ENUMERIC, "%s: the loss became %g in epoch %zu, batch %zu; "
                                "the parameters of the start of that epoch were kept (try a "
                                "smaller learning rate)", s->stage, loss, epoch + 1, batches + 1);
@@ -181,7 +181,6 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
                 if (s->progress(&mid, s->user)) {
                     /* A model is only ever left at the end of an epoch: its history and
                      * schedule count whole epochs. */
-                    snapshot(s, saved, 1);
                     st = udli_fail(UDL_ECANCELED, "%s: canceled by the progress callback in "
                                    "epoch %zu (batch %zu of %zu); the parameters of the start "
                                    "of that epoch were kept", s->stage, epoch + 1,
@@ -189,13 +188,20 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
                 }
             }
         }
-        if (st)
+        if (st) {
+            /* Whatever stopped the epoch (a NaN loss, a cancel, a batch that ran out of
+             * memory), the model goes back to its start, generator included: it holds
+             * whole epochs, and a failed call made again gives what the first would have. */
+            snapshot(s, saved, 1);
+            *s->rng = rng_at_start;
             break;
+        }
         /* A step can overflow the parameters without the loss it followed showing it
          * (the last batch's), and a model must not keep them. */
         for (size_t b = 0; b < s->n_blocks && !st; b++)
             if (!udli_all_finite(s->blocks[b].param, s->blocks[b].n)) {
                 snapshot(s, saved, 1);
+                *s->rng = rng_at_start;
                 st = udli_fail(UDL_ENUMERIC, "%s: the parameters overflowed in epoch %zu; "
                                "those of its start were kept (try a smaller learning rate)",
                                s->stage, epoch + 1);
@@ -211,8 +217,17 @@ udl_status udli_train(const udli_train_spec *s, size_t *epochs_done)
                            .valid_loss = NAN, .valid_error = NAN, .batch = batches,
                            .batches = per_epoch};
         int stop = 0;
-        if (s->epoch_end && (st = s->epoch_end(s->model, &pr, &stop)))
+        if (s->epoch_end && (st = s->epoch_end(s->model, &pr, &stop))) {
+            /* Its checks failed (out of memory for the validation pass): the epoch is
+             * taken back whole, so the weights and the history agree on the epochs. */
+            if (s->history)
+                s->history->n--;
+            if (epochs_done)
+                *epochs_done = epoch;
+            snapshot(s, saved, 1);
+            *s->rng = rng_at_start;
             break;
+        }
         if (s->progress && s->progress(&pr, s->user))
             st = udli_fail(UDL_ECANCELED, "%s: canceled by the progress callback after epoch "
                            "%zu of %zu", s->stage, epoch + 1, epochs);

@@ -38,7 +38,8 @@ typedef struct udli_history {
 
 /* Called after each epoch with its progress report, before the callback sees it: may
  * fill the validation fields and set *stop to end training there (early stopping). A
- * failure stops training with that status. */
+ * failure stops training with that status and takes the epoch back: its parameters,
+ * generator and history entry return to the epoch's start. */
 typedef udl_status (*udli_epoch_fn)(void *model, udl_progress *report, int *stop);
 
 typedef struct udli_train_spec {
@@ -67,9 +68,10 @@ typedef struct udli_train_spec {
  * mean loss. Stops with UDL_ECANCELED when progress asks: after an epoch, keeping it;
  * within one, with the parameters of its start (a model holds whole epochs), and with
  * UDL_ENUMERIC when a batch loss is NaN or infinite, or an epoch ends with a parameter
- * that is, after restoring the parameters of
- * the start of that epoch. The velocities start from zero. *epochs_done (optional) says
- * how many epochs completed. */
+ * that is, after restoring the parameters of the start of that epoch. A batch
+ * function's failure (UDL_ENOMEM) restores them too, and every stop within an epoch puts
+ * the generator back where the epoch began. The velocities start from zero.
+ * *epochs_done (optional) says how many epochs completed. */
 udl_status udli_train(const udli_train_spec *spec, size_t *epochs_done);
 
 void udli_history_free(udli_history *h);

@@ -507,10 +507,9 @@ static udl_status epoch_end(void *model, udl_progress *report, int *stop)
     }
     if (s || (s = udli_history_append(&dnn->valid_loss, loss)) ||
         (s = udli_history_append(&dnn->valid_error, error))) {
-        /* the loop has appended this epoch's training loss: the three histories stay the
-         * same length, so the model still saves a file that loads */
-        dnn->history.n--;
-        dnn->valid_loss.n = dnn->valid_error.n = dnn->history.n;
+        /* the loop takes the epoch back, its training loss too: the three histories stay
+         * the same length, so the model still saves a file that loads */
+        dnn->valid_loss.n = dnn->valid_error.n = dnn->history.n - 1;
         return s;
     }
     if (!t->best)
