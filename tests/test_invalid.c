@@ -589,9 +589,12 @@ static udl_model *W(udl_kind k) { return F.wrapped[k]; }
       udl_rbm_log_likelihood(F.rbm, mat(N, D), NULL, scratch(1), NULL, NULL))                 \
     X(rbm_log_likelihood_mean_null, udl_rbm_log_likelihood, EINVAL, NULL,                     \
       udl_rbm_log_likelihood(F.rbm, mat(N, D), &(udl_ais_result){0}, NULL, NULL, NULL))       \
-    X(rbm_log_likelihood_nan_log_z, udl_rbm_log_likelihood, EINVAL, NULL,                     \
+    X(rbm_log_likelihood_nan_log_z, udl_rbm_log_likelihood, EINVAL, "log_z",                     \
       udl_rbm_log_likelihood(F.rbm, mat(N, D), &(udl_ais_result){NAN, 0, 0, 0}, scratch(1),   \
                              NULL, NULL))                                                     \
+    X(rbm_log_likelihood_inf_log_z, udl_rbm_log_likelihood, EINVAL, "log_z",                 \
+      udl_rbm_log_likelihood(F.rbm, mat(N, D), &(udl_ais_result){-INFINITY, 0, 0, 0},        \
+                             scratch(1), NULL, NULL))                                         \
     X(dbn_create_params_null, udl_dbn_create, EINVAL, NULL, dbn_create(NULL, sizes_3, 3))     \
     X(dbn_create_sizes_null, udl_dbn_create, EINVAL, NULL, dbn_create(RBMP(k = 1), NULL, 3))  \
     X(dbn_create_one_size, udl_dbn_create, EINVAL, NULL, dbn_create(RBMP(k = 1), sizes_1, 1)) \
