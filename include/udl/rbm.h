@@ -128,7 +128,8 @@ typedef struct udl_ais_result {
 UDL_API udl_status udl_rbm_log_partition(const udl_rbm *rbm, const udl_ais_params *params,
                                          const udl_mat *base, udl_ais_result *result);
 /** Mean over rows of log p(x) = -F(x) - log Z, with log Z from result. lo and hi (may be
- * NULL) get the mean with log_z_hi and log_z_lo, the band the AIS error allows. */
+ * NULL) get the mean with log_z_hi and log_z_lo, the band the AIS error allows.
+ * UDL_EINVAL when result's log_z is not finite. */
 UDL_API udl_status udl_rbm_log_likelihood(const udl_rbm *rbm, udl_mat x,
                                           const udl_ais_result *result, double *mean,
                                           double *lo, double *hi);

@@ -225,6 +225,9 @@ UDL_API udl_status udl_rbm_log_likelihood(const udl_rbm *rbm, udl_mat x,
 {
     if (!rbm || !result || !mean)
         return udli_fail(UDL_EINVAL, "rbm log-likelihood: model, result or mean is NULL");
+    if (!isfinite(result->log_z))
+        return udli_fail(UDL_EINVAL, "rbm log-likelihood: the AIS result's log_z is %g; it "
+                         "must be finite", result->log_z);
     if (x.rows == 0)
         return udli_fail(UDL_EINVAL, "rbm log-likelihood: X has no rows");
     double *f = udli_alloc(x.rows, sizeof(double), "rbm free energies");

@@ -63,9 +63,12 @@ static udl_status check_params(const udl_rbm_params *p)
         p->n_hidden > UDL_MAX_WIDTH)
         return udli_fail(UDL_EINVAL, "rbm: n_visible and n_hidden must be 1 to %u, got %zu "
                          "and %zu", UDL_MAX_WIDTH, p->n_visible, p->n_hidden);
-    if ((unsigned)p->visible > UDL_UNITS_GAUSSIAN || (unsigned)p->hidden > UDL_UNITS_GAUSSIAN)
-        return udli_fail(UDL_EINVAL, "rbm: unknown units %d, %d", (int)p->visible,
-                         (int)p->hidden);
+    if ((unsigned)p->visible > UDL_UNITS_GAUSSIAN)
+        return udli_fail(UDL_EINVAL, "rbm: visible units %d are neither Bernoulli (0) nor "
+                         "Gaussian (1)", (int)p->visible);
+    if ((unsigned)p->hidden > UDL_UNITS_GAUSSIAN)
+        return udli_fail(UDL_EINVAL, "rbm: hidden units %d are neither Bernoulli (0) nor "
+                         "Gaussian (1)", (int)p->hidden);
     if (p->visible == UDL_UNITS_GAUSSIAN && p->hidden == UDL_UNITS_GAUSSIAN)
         return udli_fail(UDL_EINVAL, "rbm: Gaussian visible and hidden units together have an "
                          "energy with no lower bound; make one side Bernoulli");
