@@ -5,7 +5,7 @@ SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-sanitize test-tsan docs demo bench fuzz install clean
+.PHONY: all deps build test test-sanitize test-tsan test-valgrind docs demo bench fuzz install clean
 
 DEMO_OUT ?= udl-demo
 DEMO_FLAGS ?=
@@ -55,20 +55,29 @@ bench: build
 	sh tests/bench/run_rbm.sh $(BUILD)
 	sh tests/bench/run_dnn.sh $(BUILD)
 
-# libFuzzer on every reader and every model kind, FUZZ_SECONDS long (needs clang and
-# libomp-dev; not part of make test). New crashes land in $(FUZZ_BUILD)/ as crash-*.
+# libFuzzer on every reader and every model kind, each target FUZZ_SECONDS long from its
+# corpus in tests/fuzz/corpus/ (installs clang, libclang-rt-dev and libomp-dev first; not
+# part of make test). A crash fails it and lands in $(FUZZ_BUILD)/fuzz-crashes/.
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD ?= build-fuzz
+FUZZ_TARGETS ?=
 fuzz: deps
-	command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang libomp-dev)"; exit 1; }
+	@sh scripts/deps.sh fuzz
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DUDL_FUZZ=ON -DUDL_BUILD_CLI=OFF $(CMAKE_FLAGS)
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_libfuzzer
-	mkdir -p $(FUZZ_BUILD)/corpus
-	cp tests/fuzz/corpus/* $(FUZZ_BUILD)/corpus/
-	cd $(FUZZ_BUILD) && ./tests/fuzz_libfuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+	sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The C tests, and the tool in most of its tests, under valgrind memcheck: any error or
+# leak fails. Installs valgrind first; the README ("Fuzzing and valgrind") says how long.
+VALGRIND_BUILD ?= build-valgrind
+test-valgrind: deps
+	@sh scripts/deps.sh valgrind
+	cmake -S . -B $(VALGRIND_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUDL_WERROR=ON -DUDL_VALGRIND=ON $(CMAKE_FLAGS)
+	cmake --build $(VALGRIND_BUILD) -j $(JOBS)
+	cd $(VALGRIND_BUILD) && ctest --output-on-failure -j $(JOBS) -L memcheck
 
 install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD) $(TSAN_BUILD) $(DEMO_OUT)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD) $(VALGRIND_BUILD) $(DEMO_OUT)

@@ -315,7 +315,7 @@ static void test_bad_input_statuses_and_model_kept_valid(void **state)
 {
     (void)state;
     const size_t n = 3000, d = 5;
-    double *x = make_data(n, d, 10, 0.0), z[3000 * 2];
+    double *x = make_data(n, d, 10, 0.0), z[3000 * 2] = {0};
     udl_pca *pca = fit_k(x, 50, d, 2, 0);
     double comps[10];
     memcpy(comps, udl_pca_components(pca), sizeof comps);

@@ -452,7 +452,7 @@ udl_status udli_net_read(const udli_container *c, const udl_activation *v1_act, 
     const int v1 = udli_container_version(c) == 1;
     if (v1 && !v1_act)
         return udli_fail(UDL_EFORMAT, "%s: a format-1 file has no network layers", path);
-    size_t n_layers, sizes[UDL_NET_MAX_LAYERS + 1];
+    size_t n_layers = 0, sizes[UDL_NET_MAX_LAYERS + 1];
     udl_activation act[UDL_NET_MAX_LAYERS];
     int tied[UDL_NET_MAX_LAYERS];
     char name[32];

@@ -53,6 +53,8 @@ static int parse_descr(const char *p, udli_elfmt *fmt)
     char order = '=';
     if (*p == '<' || *p == '>' || *p == '|' || *p == '=')
         order = *p++;
+    if (!isalpha((unsigned char)*p)) /* not past the header's end: "'descr': '<" */
+        return 0;
     char kind = *p++;
     char *end;
     long size = strtol(p, &end, 10);
