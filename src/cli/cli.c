@@ -51,6 +51,8 @@ static struct {
     size_t layer, step, batch;
     double start, drawn; /* when the stage began; when a line was last written */
     int logged;          /* a plain line was written for this stage */
+    int tty;             /* stderr is a terminal (asked once a stage: reports come often) */
+    double every;        /* seconds between plain lines */
 } bar;
 
 /* Seconds between plain lines: UDL_PROGRESS_SECONDS, else 5. */
@@ -99,16 +101,18 @@ int cli_progress(const udl_progress *p, void *user)
         bar.layer = p->layer;
         bar.start = now;
         bar.logged = 0;
+        bar.tty = isatty(fileno(stderr));
+        bar.every = log_every();
     }
     bar.step = p->step;
     bar.batch = p->batch;
     const int batched = p->batches > 0;
     const int finished = p->total && p->step == p->total && (!batched || p->batch == p->batches);
-    const int tty = isatty(fileno(stderr));
+    const int tty = bar.tty;
     /* A terminal redraws ten times a second. A log gets a line every few seconds, and the
      * stage's last line when it got any: work done in less time leaves no lines. */
     if (tty ? !finished && now - bar.drawn < 0.1
-            : finished ? !bar.logged : now - (bar.logged ? bar.drawn : bar.start) < log_every())
+            : finished ? !bar.logged : now - (bar.logged ? bar.drawn : bar.start) < bar.every)
         return 0;
     bar.drawn = now;
     bar.logged = !tty;

@@ -202,6 +202,22 @@ static int fit_pca(const demo *d, size_t k, udl_pca **pca)
     return failed(s);
 }
 
+/* The squared error per image of xh, reconstructions of the test images, averaged over
+ * them; the reconstructions of the shown images go to into, one after another. */
+static double reconstruction_error(const demo *d, const double *xh, const size_t *shown,
+                                   double *into)
+{
+    const size_t n = d->tx.rows;
+    double sum = 0.0;
+    for (size_t i = 0; i < n * 784; i++) {
+        const double e = xh[i] - d->tx.data[i];
+        sum += e * e;
+    }
+    for (size_t i = 0; i < N_SHOWN; i++)
+        memcpy(into + i * 784, xh + shown[i] * 784, 784 * sizeof(double));
+    return sum / (double)n;
+}
+
 /* PCA-50 of the training images: the map, the variance, the test images' codes for
  * t-SNE; PCA-30's squared error per test image and its reconstructions of shown[]. */
 static int run_pca(demo *d, udl_mat codes50, const size_t *shown, double *recon)
@@ -248,14 +264,7 @@ static int run_pca(demo *d, udl_mat codes50, const size_t *shown, double *recon)
         rc = failed(udl_pca_inverse_transform(pca30, udl_mat_view(z, n, 30),
                                               udl_mat_view(xh, n, 784)));
     if (!rc) {
-        double sum = 0.0;
-        for (size_t i = 0; i < n * 784; i++) {
-            const double e = xh[i] - d->tx.data[i];
-            sum += e * e;
-        }
-        d->r.err_pca = sum / (double)n;
-        for (size_t i = 0; i < N_SHOWN; i++)
-            memcpy(recon + i * 784, xh + shown[i] * 784, 784 * sizeof(double));
+        d->r.err_pca = reconstruction_error(d, xh, shown, recon);
         out_path(d, path, sizeof path, "pca30.udl");
         rc = failed(udl_pca_save(pca30, path));
     }
@@ -510,16 +519,9 @@ static int run_deep_ae(demo *d, const size_t *shown, double *recon)
         s = udl_deep_ae_save(deep, path);
     int rc = failed(s);
     if (!rc) {
-        double sum = 0.0;
-        for (size_t i = 0; i < n * 784; i++) {
-            const double e = xh[i] - d->tx.data[i];
-            sum += e * e;
-        }
-        d->r.err_deep = sum / (double)n;
-        for (size_t i = 0; i < N_SHOWN; i++) {
-            memcpy(recon + (2 * N_SHOWN + i) * 784, xh + shown[i] * 784, 784 * sizeof(double));
+        d->r.err_deep = reconstruction_error(d, xh, shown, recon + 2 * N_SHOWN * 784);
+        for (size_t i = 0; i < N_SHOWN; i++)
             memcpy(recon + i * 784, d->tx.data + shown[i] * 784, 784 * sizeof(double));
-        }
         char err[256], rows[3][96], caption[512], count[32];
         snprintf(rows[0], sizeof rows[0], "test images");
         snprintf(rows[1], sizeof rows[1], "PCA, 30 components: %.1f", d->r.err_pca);

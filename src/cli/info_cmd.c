@@ -357,7 +357,8 @@ static char *file_name(const char *name)
 
 typedef struct export_job {
     const char *dir;
-    char *tmp;      /* DIR/.udl-export-XXXXXX, where the files are written first */
+    char *tmp;      /* DIR/.udl-export-<6 random characters> (mkdtemp), where the files
+                       are written first */
     char **files;   /* by field index: the file name, NULL for a scalar */
     size_t n;
     int created;    /* DIR did not exist */
