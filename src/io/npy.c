@@ -140,6 +140,8 @@ static size_t bytes_left(FILE *fp)
 /* Fortran order stores the (rows, cols) matrix column by column. */
 static udl_status transpose_in_place(udl_array *a)
 {
+    if (!a->rows || !a->cols)
+        return UDL_OK; /* no elements; a loop over the other side could run 10^18 times */
     double *t = udli_alloc(a->rows * a->cols, sizeof(double), "transpose buffer");
     if (!t)
         return UDL_ENOMEM;
